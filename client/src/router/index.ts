@@ -1,0 +1,103 @@
+// Routes and the access guard: signed-out users go to /login (remembering where they were headed),
+// and a role that opens another role's page lands on its own home instead.
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteLocationRaw } from 'vue-router';
+import type { Role } from '@contracts/auth';
+import { useAuthStore } from '@/stores/auth';
+import { HOME_ROUTE } from '@/nav/roles';
+import type { MessageSchema } from '@/i18n/zh-CN';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean;
+    /** Roles allowed; inherited by child routes. Omitted = any signed-in user. */
+    roles?: readonly Role[];
+    /** Catalogue key for the document title. */
+    title?: `nav.${keyof MessageSchema['nav'] & string}` | 'login.title';
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes: [
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('@/pages/LoginPage.vue'),
+      meta: { public: true, title: 'login.title' },
+    },
+    {
+      // Full screen, outside the app frame: the wall runs on the operations room's big screen.
+      path: '/province/wall',
+      name: 'province-wall',
+      component: () => import('@/pages/ProvinceWall.vue'),
+      meta: { roles: ['province'], title: 'nav.provinceWall' },
+    },
+    {
+      path: '/',
+      component: () => import('@/layouts/AppLayout.vue'),
+      children: [
+        { path: '', name: 'home', component: { render: () => null } },
+        {
+          path: 'province',
+          meta: { roles: ['province'] },
+          children: [
+            {
+              path: '',
+              name: 'province-home',
+              component: () => import('@/pages/ProvinceHome.vue'),
+              meta: { title: 'nav.provinceHome' },
+            },
+          ],
+        },
+        {
+          path: 'city',
+          meta: { roles: ['city'] },
+          children: [
+            { path: '', name: 'city-home', component: () => import('@/pages/CityHome.vue'), meta: { title: 'nav.cityHome' } },
+          ],
+        },
+        {
+          path: 'team',
+          meta: { roles: ['team'] },
+          children: [
+            { path: '', name: 'team-home', component: () => import('@/pages/TeamHome.vue'), meta: { title: 'nav.teamHome' } },
+          ],
+        },
+      ],
+    },
+    { path: '/:pathMatch(.*)*', name: 'not-found', redirect: { name: 'home' } },
+  ],
+});
+
+export function homeFor(role: Role): RouteLocationRaw {
+  return { name: HOME_ROUTE[role] };
+}
+
+/** Accepts only same-site paths so a crafted ?redirect= cannot send a user off-site. */
+export function safeRedirect(value: unknown): string | null {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+  if (value === '/login' || value.startsWith('/login?') || value.startsWith('/login/')) return null;
+  return value;
+}
+
+function allowed(to: RouteLocationNormalized, role: Role): boolean {
+  // Every matched record must admit the role, so a parent's restriction cannot be lost by a child.
+  return to.matched.every((record) => !record.meta.roles || record.meta.roles.includes(role));
+}
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore();
+  await auth.ensureValidated();
+  const role = auth.role;
+
+  if (to.meta.public) {
+    if (to.name === 'login' && role) return safeRedirect(to.query.redirect) ?? homeFor(role);
+    return true;
+  }
+  if (!role) {
+    return to.fullPath === '/' ? { name: 'login' } : { name: 'login', query: { redirect: to.fullPath } };
+  }
+  if (to.name === 'home' || !allowed(to, role)) return homeFor(role);
+  return true;
+});

@@ -1,0 +1,163 @@
+// Live state and the dashboard subscriptions (API.md "Live"), shared by hub, client and tests.
+import { z } from 'zod';
+import type { Ack } from './errors';
+import type { IngestResult } from './ingest';
+
+/** Numbers of one session as the live store keeps them. Money in fen, times in epoch ms. */
+export interface SessionNumbers {
+  online: number;
+  peakOnline: number;
+  views: number;
+  viewers: number;
+  likes: number;
+  comments: number;
+  shares: number;
+  followers: number;
+  gmvFen: number;
+  orders: number;
+  buyers: number;
+  units: number;
+  refunds: number;
+  refundFen: number;
+  lastEventAt: number | null;
+  /** True when the latest stats came from quick entry (typed by hand), not a collector. */
+  manual: boolean;
+}
+
+export interface SessionLive extends SessionNumbers {
+  sessionId: number;
+}
+
+/** A live session on the wall: its numbers plus who it is (names come with the snapshot). */
+export interface SessionRow extends SessionLive {
+  teamId: number;
+  teamName: string;
+  cityCode: string;
+  universityName: string;
+  status: 'scheduled' | 'live' | 'ended' | 'cancelled' | 'suspended';
+  plannedStart: string;
+  plannedEnd: string;
+}
+
+export interface Totals {
+  gmvFen: number;
+  orders: number;
+  units: number;
+  buyers: number;
+  refundFen: number;
+  online: number;
+  liveSessions: number;
+}
+
+export interface RankEntry {
+  id: string; // team id, city code or university id
+  name: string;
+  cityCode?: string;
+  gmvFen: number;
+  rank: number;
+}
+
+export interface Leaderboards {
+  team: RankEntry[];
+  city: RankEntry[];
+  university: RankEntry[];
+}
+
+/** One point of a curve: epoch ms at the start of its bucket. */
+export interface SeriesPoint {
+  t: number;
+  online: number;
+  gmvFen: number; // cumulative at the end of the bucket
+  orders: number; // cumulative
+}
+
+export interface WallSnapshot {
+  at: number;
+  stage: { id: number; name: string } | null;
+  totals: Totals;
+  sessions: SessionRow[];
+  leaderboards: Leaderboards;
+  /** Province GMV per minute today (Asia/Shanghai), cumulative. */
+  gmvCurve: Array<{ t: number; gmvFen: number }>;
+}
+
+export interface WallUpdate {
+  at: number;
+  totals: Totals;
+  /** Only the sessions that changed since the last update. */
+  sessions: SessionLive[];
+  leaderboards?: Leaderboards;
+  gmvCurve?: Array<{ t: number; gmvFen: number }>;
+}
+
+export interface CitySnapshot {
+  at: number;
+  cityCode: string;
+  totals: Totals;
+  sessions: SessionRow[];
+  rankInProvince: number | null;
+}
+
+export interface CityUpdate {
+  at: number;
+  cityCode: string;
+  totals: Totals;
+  sessions: SessionLive[];
+}
+
+export interface SessionSnapshot {
+  at: number;
+  session: SessionRow;
+  series: SeriesPoint[];
+  rankInCity: number | null;
+}
+
+export interface SessionUpdate {
+  at: number;
+  session: SessionLive;
+  series: SeriesPoint[]; // points added or changed since the last update
+  rankInCity: number | null;
+}
+
+export const CitySubscribe = z.strictObject({ cityCode: z.string().regex(/^36\d{4}$/) });
+export const SessionSubscribe = z.strictObject({ sessionId: z.number().int().positive().max(2_147_483_647) });
+
+type Cb<T> = (ack: Ack<T>) => void;
+
+export interface ClientToServerEvents {
+  'wall:subscribe': (payload: unknown, cb: Cb<null>) => void;
+  'wall:unsubscribe': (payload: unknown, cb: Cb<null>) => void;
+  'city:subscribe': (payload: unknown, cb: Cb<null>) => void;
+  'city:unsubscribe': (payload: unknown, cb: Cb<null>) => void;
+  'session:subscribe': (payload: unknown, cb: Cb<null>) => void;
+  'session:unsubscribe': (payload: unknown, cb: Cb<null>) => void;
+  'ingest:batch': (payload: unknown, cb: Cb<IngestResult>) => void;
+}
+
+export interface ServerToClientEvents {
+  'wall:snapshot': (s: WallSnapshot) => void;
+  'wall:updated': (u: WallUpdate) => void;
+  'city:snapshot': (s: CitySnapshot) => void;
+  'city:updated': (u: CityUpdate) => void;
+  'session:snapshot': (s: SessionSnapshot) => void;
+  'session:updated': (u: SessionUpdate) => void;
+}
+
+export const emptyNumbers = (): SessionNumbers => ({
+  online: 0,
+  peakOnline: 0,
+  views: 0,
+  viewers: 0,
+  likes: 0,
+  comments: 0,
+  shares: 0,
+  followers: 0,
+  gmvFen: 0,
+  orders: 0,
+  buyers: 0,
+  units: 0,
+  refunds: 0,
+  refundFen: 0,
+  lastEventAt: null,
+  manual: false,
+});

@@ -1,0 +1,148 @@
+// Builds the hub from its dependencies: HTTP API, sockets and the built client, no singletons.
+import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import { Redis } from 'ioredis';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Config } from './config';
+import type { Database } from './db/index';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+import { AuthService } from './auth/service';
+import { RateLimiter } from './auth/rate-limit';
+import type { AppContext } from './http/context';
+import { accessLog, authenticate, requestId } from './http/middleware';
+import { errorHandler, notFound } from './http/errors';
+import type { ApiRouter, RouteInfo } from './http/router';
+import { healthRoutes, type HealthProbe } from './http/routes/health';
+import { authRoutes } from './http/routes/auth';
+import { cityRoutes } from './http/routes/cities';
+import { universityRoutes } from './http/routes/universities';
+import { teamRoutes } from './http/routes/teams';
+import { memberRoutes } from './http/routes/members';
+import { accountRoutes } from './http/routes/accounts';
+import { ingestRoutes } from './http/routes/ingest';
+import { sessionRoutes } from './http/routes/sessions';
+import type { Live } from './live/index';
+import { createIo, type IoServer } from './realtime/socket';
+import { registerLiveHandlers } from './realtime/live-handlers';
+import { LiveFanout } from './realtime/fanout';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  live: Live;
+  /** With several hubs: Redis for the Socket.IO streams adapter, so room broadcasts reach every hub. */
+  adapterRedisUrl?: string;
+  /** Root of the built client (dist/client); omitted in API-only tests. */
+  clientDir?: string;
+  extraProbes?: HealthProbe[];
+}
+
+export interface Hub {
+  ctx: AppContext;
+  app: express.Express;
+  server: Server;
+  io: IoServer;
+  live: Live;
+  fanout: LiveFanout;
+  routes: RouteInfo[];
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): Hub {
+  const { config, db, clock, log, live } = deps;
+  const ctx: AppContext = {
+    config,
+    db,
+    clock,
+    log,
+    auth: new AuthService(db, clock, config.TOKEN_TTL_HOURS * 3600_000),
+    loginLimiter: new RateLimiter(config.LOGIN_MAX_ATTEMPTS, config.LOGIN_WINDOW_SECONDS * 1000, () => clock.now()),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestId());
+  app.use(securityHeaders);
+  app.use(accessLog(ctx));
+  app.use(express.json({ limit: '1mb', strict: true }));
+  app.use('/api', authenticate(ctx));
+
+  const probes: HealthProbe[] = [
+    { name: 'db', check: async () => (await db.query('select 1 as ok'), db.kind) },
+    { name: 'live', check: () => live.store.ping() },
+    ...(deps.extraProbes ?? []),
+  ];
+  const routers: ApiRouter[] = [
+    healthRoutes(ctx, probes),
+    authRoutes(ctx),
+    cityRoutes(ctx),
+    universityRoutes(ctx),
+    teamRoutes(ctx),
+    memberRoutes(ctx),
+    accountRoutes(ctx),
+    sessionRoutes(ctx, live),
+    ingestRoutes(ctx, live.ingest),
+  ];
+  for (const r of routers) app.use(r.prefix || '/', r.router);
+  app.use('/api', (_req, _res, next) => next(notFound('Route')));
+
+  if (deps.clientDir && existsSync(path.join(deps.clientDir, 'index.html'))) {
+    const dir = deps.clientDir;
+    app.use(express.static(dir, { index: false, maxAge: '1h' }));
+    // The SPA owns every other path (deep links such as /city/teams survive a reload).
+    app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => res.sendFile(path.join(dir, 'index.html')));
+  }
+  app.use(errorHandler(log));
+
+  const server = createServer(app);
+  const io = createIo(server, ctx);
+  const adapterRedis = deps.adapterRedisUrl ? new Redis(deps.adapterRedisUrl, { maxRetriesPerRequest: null }) : undefined;
+  if (adapterRedis) io.adapter(createAdapter(adapterRedis, { streamName: 'gy:socket.io', channelPrefix: 'gy:socket.io' }));
+  io.on('connection', (socket) => registerLiveHandlers(ctx, live, socket));
+  const fanout = new LiveFanout(io, live, clock, log, config.LIVE_MAX_HZ);
+  return {
+    ctx,
+    app,
+    server,
+    io,
+    live,
+    fanout,
+    routes: routers.flatMap((r) => r.routes),
+    listen: async (port = config.PORT, host = config.HOST) => {
+      await live.start();
+      fanout.start();
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : port);
+        });
+      });
+    },
+    close: async () => {
+      fanout.stop();
+      await new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await live.stop();
+      adapterRedis?.disconnect();
+    },
+  };
+}
+
+const securityHeaders: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  next();
+};
+

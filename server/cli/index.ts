@@ -1,0 +1,124 @@
+// `npm run cli -- <command>`: what an operator runs (API.md "Commands an operator runs").
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { openMigratedDatabase } from '../boot';
+import { systemClock } from '../clock';
+import { createCollectorKey, createUser } from '../auth/service';
+import { seedDemo } from '../seed/demo';
+import { Role } from '../../contracts/auth';
+import type { Database } from '../db/index';
+
+const USAGE = `usage: npm run cli -- <command>
+  migrate                                   apply pending migrations
+  seed demo                                 seed the demo contest (idempotent)
+  user add --role province|city|team --username U --password P [--city CODE] [--team ID] [--name N]
+  collector-key add (--city CODE | --team ID) [--label L]
+                                            prints the new key once, alone on the last line`;
+
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      city: { type: 'string' },
+      team: { type: 'string' },
+      label: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const cmd = positionals.join(' ');
+  if (values.help || !cmd) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const known = ['migrate', 'seed demo', 'user add', 'collector-key add'];
+  if (!known.includes(cmd)) throw new UsageError(`unknown command "${cmd}"`);
+
+  const config = loadConfig();
+  // Operators want the command's own output, not the hub's info logs.
+  const log = createLogger({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
+  const db = await openMigratedDatabase(config, log);
+  try {
+    return await dispatch(cmd, values, db);
+  } finally {
+    await db.close();
+  }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+async function dispatch(cmd: string, v: Values, db: Database): Promise<number> {
+  const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const teamId = () => {
+    const t = str('team');
+    if (t === undefined) return undefined;
+    if (!/^\d+$/.test(t)) throw new UsageError('--team takes a numeric team id');
+    return Number(t);
+  };
+  switch (cmd) {
+    case 'migrate':
+      console.log('migrations are up to date');
+      return 0;
+    case 'seed demo': {
+      const { created, signIns } = await seedDemo(db, systemClock);
+      const made = Object.entries(created).filter(([, n]) => n > 0);
+      console.log(made.length ? `seeded: ${made.map(([k, n]) => `${n} ${k}`).join(', ')}` : 'demo already seeded; nothing changed');
+      console.log(`sign in (password ${signIns.password}): province → ${signIns.province}, city → ${signIns.city}, team → ${signIns.team}`);
+      return 0;
+    }
+    case 'user add': {
+      const role = Role.safeParse(str('role'));
+      if (!role.success) throw new UsageError('--role must be province, city or team');
+      const username = str('username');
+      const password = str('password');
+      if (!username || !password) throw new UsageError('--username and --password are required');
+      if (password.length < 8) throw new UsageError('--password needs at least 8 characters');
+      const tid = teamId();
+      const city = str('city');
+      const name = str('name');
+      const u = await createUser(db, {
+        username,
+        password,
+        role: role.data,
+        ...(city ? { cityCode: city } : {}),
+        ...(tid ? { teamId: tid } : {}),
+        ...(name ? { displayName: name } : {}),
+      });
+      console.log(`created ${u.role} user ${u.username} (id ${u.id})`);
+      return 0;
+    }
+    case 'collector-key add': {
+      const city = str('city');
+      const tid = teamId();
+      const label = str('label');
+      const { id, key } = await createCollectorKey(db, { ...(city ? { cityCode: city } : {}), ...(tid ? { teamId: tid } : {}), ...(label ? { label } : {}) });
+      console.log(`collector key ${id} for ${city ? `city ${city}` : `team ${tid}`} (shown once; only its hash is kept):`);
+      console.log(key);
+      return 0;
+    }
+  }
+  return 2;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      console.error(err.message);
+      if (err instanceof UsageError) console.error(USAGE);
+      process.exit(2);
+    }
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'P2002') console.error('error: that record already exists');
+    else if (e.code === 'P2003') console.error('error: a referenced city or team does not exist');
+    else console.error(`error: ${e.message ?? String(err)}`);
+    process.exit(1);
+  },
+);

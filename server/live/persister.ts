@@ -1,0 +1,146 @@
+// Drains the live store's durable log into PostgreSQL: the event log and per-minute aggregates.
+// Idempotent by (sessionId, eventId): an entry written but not acked (crash) is written again harmlessly.
+import type { Database } from '../db/index';
+import type { Logger } from '../logger';
+import type { LiveStore, LogEntry, StoreEvent } from './store';
+import { MINUTE } from '../domain/time';
+
+export interface PersisterStats {
+  entries: number;
+  events: number;
+  lastWriteAt: number | null;
+  errors: number;
+}
+
+export class Persister {
+  readonly stats: PersisterStats = { entries: 0, events: 0, lastWriteAt: null, errors: 0 };
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly store: LiveStore,
+    private readonly db: Database,
+    private readonly log: Logger,
+    private readonly consumer: string,
+    private readonly opts: { batch?: number; blockMs?: number; staleMs?: number } = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Resolves once the log has been drained as far as this persister can see (for tests and shutdown). */
+  async drain(deadlineMs = 10_000): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    while (Date.now() < until) {
+      const info = await this.store.logInfo();
+      if (info.pending === 0 && info.length === 0) return;
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve);
+        setTimeout(resolve, 200).unref();
+      });
+    }
+    throw new Error('persister did not drain the log in time');
+  }
+
+  private async run(): Promise<void> {
+    const batch = this.opts.batch ?? 50;
+    const blockMs = this.opts.blockMs ?? 500;
+    const staleMs = this.opts.staleMs ?? 30_000;
+    let lastClaim = 0;
+    while (this.running) {
+      try {
+        let entries: LogEntry[] = [];
+        // Entries a dead persister took but never acked come first, checked every few seconds.
+        if (Date.now() - lastClaim > 5000) {
+          lastClaim = Date.now();
+          entries = await this.store.claimStale(this.consumer, staleMs, batch);
+        }
+        if (!entries.length) entries = await this.store.readLog(this.consumer, batch, blockMs);
+        if (entries.length) {
+          await this.write(entries);
+          await this.store.ackLog(entries.map((e) => e.id));
+        } else {
+          for (const w of this.idleWaiters.splice(0)) w();
+        }
+      } catch (err) {
+        this.stats.errors++;
+        this.log.error({ err }, 'persister write failed; retrying');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** Writes the entries' events and recomputes the minute aggregates they touch, in one transaction. */
+  async write(entries: LogEntry[]): Promise<void> {
+    const events = entries.flatMap((e) => e.events);
+    if (!events.length) return;
+    const touched = new Map<string, [number, number]>();
+    for (const e of events) {
+      const minute = Math.floor(e.atMs / MINUTE) * MINUTE;
+      touched.set(`${e.meta.sessionId}:${minute}`, [e.meta.sessionId, minute]);
+    }
+    await this.db.prisma.$transaction(async (tx) => {
+      await tx.liveEvent.createMany({ data: events.map(toRow), skipDuplicates: true });
+      const pairs = [...touched.values()];
+      const values = pairs.map((_, i) => `($${i * 2 + 1}::int, to_timestamp($${i * 2 + 2}::bigint / 1000.0) AT TIME ZONE 'UTC')`).join(',');
+      await tx.$executeRawUnsafe(AGGREGATE_SQL.replace('$VALUES', values), ...pairs.flat());
+    });
+    this.stats.entries += entries.length;
+    this.stats.events += events.length;
+    this.stats.lastWriteAt = Date.now();
+  }
+}
+
+function toRow(e: StoreEvent) {
+  const ev = e.event;
+  const base = {
+    sessionId: e.meta.sessionId,
+    eventId: ev.id,
+    type: ev.type,
+    source: e.source,
+    at: new Date(e.atMs),
+    receivedAt: new Date(e.receivedAt),
+  };
+  switch (ev.type) {
+    case 'stats':
+      return { ...base, online: ev.online, views: ev.views, viewers: ev.viewers ?? null, likes: ev.likes ?? null, comments: ev.comments ?? null, shares: ev.shares ?? null, followers: ev.followers ?? null };
+    case 'order':
+      return { ...base, orderId: ev.orderId, quantity: ev.quantity, amountFen: ev.amountFen, productId: ev.productId ?? null, productName: ev.productName ?? null, buyerRef: ev.buyerRef ?? null };
+    case 'refund':
+      return { ...base, orderId: ev.orderId, amountFen: ev.amountFen };
+  }
+}
+
+// Prisma keeps DateTime as UTC in `timestamp` columns, hence minutes passed as epoch ms and read in UTC.
+// Recomputed from the event log for each touched (session, minute), so a replay gives the same rows.
+const AGGREGATE_SQL = `
+INSERT INTO "MinuteAggregate" ("sessionId", "minute", "onlineMax", "onlineLast", "views", "viewers", "likes",
+  "orders", "units", "gmvFen", "refunds", "refundFen")
+SELECT e."sessionId", date_trunc('minute', e."at") AS m,
+  COALESCE(MAX(e."online"), 0),
+  COALESCE((array_agg(e."online" ORDER BY e."at" DESC, e."eventId" DESC) FILTER (WHERE e."type" = 'stats'))[1], 0),
+  COALESCE(MAX(e."views"), 0),
+  MAX(e."viewers"),
+  COALESCE(MAX(e."likes"), 0),
+  COUNT(*) FILTER (WHERE e."type" = 'order'),
+  COALESCE(SUM(e."quantity") FILTER (WHERE e."type" = 'order'), 0),
+  COALESCE(SUM(e."amountFen") FILTER (WHERE e."type" = 'order'), 0),
+  COUNT(*) FILTER (WHERE e."type" = 'refund'),
+  COALESCE(SUM(e."amountFen") FILTER (WHERE e."type" = 'refund'), 0)
+FROM "LiveEvent" e
+WHERE (e."sessionId", date_trunc('minute', e."at")) IN (VALUES $VALUES)
+GROUP BY e."sessionId", m
+ON CONFLICT ("sessionId", "minute") DO UPDATE SET
+  "onlineMax" = EXCLUDED."onlineMax", "onlineLast" = EXCLUDED."onlineLast", "views" = EXCLUDED."views",
+  "viewers" = EXCLUDED."viewers", "likes" = EXCLUDED."likes", "orders" = EXCLUDED."orders",
+  "units" = EXCLUDED."units", "gmvFen" = EXCLUDED."gmvFen", "refunds" = EXCLUDED."refunds",
+  "refundFen" = EXCLUDED."refundFen"`;

@@ -1,0 +1,85 @@
+// The live store contract. Two implementations behave the same: RedisLiveStore (production, several hubs)
+// and MemoryLiveStore (the embedded default). One contract suite (test/live/store.contract.test.ts) runs both.
+import type { IngestEvent } from '../../contracts/ingest';
+import type { SeriesPoint, SessionLive } from '../../contracts/live';
+
+/** Who a session belongs to; the leaderboards are keyed by these. */
+export interface SessionMeta {
+  sessionId: number;
+  stageId: number;
+  teamId: number;
+  cityCode: string;
+  universityId: number;
+}
+
+/** An event that passed validation and scope checks, ready for the store. */
+export interface StoreEvent {
+  event: IngestEvent;
+  /** Event time (`event.at`) in epoch ms. */
+  atMs: number;
+  receivedAt: number;
+  source: 'collector' | 'manual';
+  meta: SessionMeta;
+}
+
+export type ApplyResult =
+  | { status: 'accepted' }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; code: 'UNKNOWN_ORDER' | 'REFUND_EXCEEDS_ORDER' | 'CONFLICT'; message: string };
+
+export interface ApplyOutcome {
+  /** One per input event, in input order. */
+  results: ApplyResult[];
+  /** State after the batch of every session the batch changed. */
+  changed: SessionLive[];
+}
+
+/** Stage-wide sums (net of nothing: refunds are their own figure). */
+export interface StageTotals {
+  gmvFen: number;
+  orders: number;
+  units: number;
+  buyers: number;
+  refundFen: number;
+}
+
+export type RankDimension = 'team' | 'city' | 'university';
+
+/** One entry of the durable log: the accepted events of one batch, in order. */
+export interface LogEntry {
+  id: string;
+  events: StoreEvent[];
+}
+
+export interface LiveStore {
+  readonly kind: 'memory' | 'redis';
+
+  /**
+   * Dedupe by (sessionId, event.id), fold the accepted events into the live state, the series, the
+   * leaderboards and the stage totals, and append them to the durable log: all or nothing, in one round trip.
+   * When this resolves the events are stored (acked); the durable log then feeds PostgreSQL.
+   */
+  applyBatch(events: StoreEvent[]): Promise<ApplyOutcome>;
+
+  getSessions(ids: number[]): Promise<Map<number, SessionLive>>;
+  /** 10-second points, oldest first, from `sinceMs` (inclusive). The bucket in progress comes last. */
+  getSeries(sessionId: number, sinceMs?: number): Promise<SeriesPoint[]>;
+  stageTotals(stageId: number): Promise<StageTotals>;
+  /** Highest net GMV (gmvFen − refundFen) first; ids are team ids, city codes or university ids as strings. */
+  leaderboard(stageId: number, dim: RankDimension, limit: number): Promise<Array<{ id: string; netFen: number }>>;
+  /** Province GMV (gross) per minute of the stage in [fromMs, toMs), epoch ms of each minute → fen in that minute. */
+  gmvByMinute(stageId: number, fromMs: number, toMs: number): Promise<Array<{ t: number; gmvFen: number }>>;
+
+  /** Durable log, read by the persister as a consumer group: new entries for this consumer. */
+  readLog(consumer: string, max: number, blockMs: number): Promise<LogEntry[]>;
+  /** Entries another consumer took but never acked for `minIdleMs` (it died): hand them to `consumer`. */
+  claimStale(consumer: string, minIdleMs: number, max: number): Promise<LogEntry[]>;
+  ackLog(ids: string[]): Promise<void>;
+  logInfo(): Promise<{ length: number; pending: number }>;
+
+  /** Changes from every hub's batches (through Redis pub/sub when there are several). */
+  onChange(listener: (changed: SessionLive[]) => void): () => void;
+
+  ping(): Promise<string>;
+  close(): Promise<void>;
+}
