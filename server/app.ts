@@ -24,6 +24,7 @@ import { memberRoutes } from './http/routes/members';
 import { accountRoutes } from './http/routes/accounts';
 import { ingestRoutes } from './http/routes/ingest';
 import { sessionRoutes } from './http/routes/sessions';
+import { metricsRoutes } from './http/routes/metrics';
 import type { Live } from './live/index';
 import { createIo, type IoServer } from './realtime/socket';
 import { registerLiveHandlers } from './realtime/live-handlers';
@@ -74,6 +75,12 @@ export function createApp(deps: AppDeps): Hub {
   app.use(express.json({ limit: '1mb', strict: true }));
   app.use('/api', authenticate(ctx));
 
+  const server = createServer(app);
+  const io = createIo(server, ctx);
+  const adapterRedis = deps.adapterRedisUrl ? new Redis(deps.adapterRedisUrl, { maxRetriesPerRequest: null }) : undefined;
+  if (adapterRedis) io.adapter(createAdapter(adapterRedis, { streamName: 'gy:socket.io', channelPrefix: 'gy:socket.io' }));
+  io.on('connection', (socket) => registerLiveHandlers(ctx, live, socket));
+  const fanout = new LiveFanout(io, live, clock, log, config.LIVE_MAX_HZ);
   const probes: HealthProbe[] = [
     { name: 'db', check: async () => (await db.query('select 1 as ok'), db.kind) },
     { name: 'live', check: () => live.store.ping() },
@@ -89,6 +96,7 @@ export function createApp(deps: AppDeps): Hub {
     accountRoutes(ctx),
     sessionRoutes(ctx, live),
     ingestRoutes(ctx, live.ingest),
+    metricsRoutes(ctx, live, io, fanout),
   ];
   for (const r of routers) app.use(r.prefix || '/', r.router);
   app.use('/api', (_req, _res, next) => next(notFound('Route')));
@@ -101,12 +109,6 @@ export function createApp(deps: AppDeps): Hub {
   }
   app.use(errorHandler(log));
 
-  const server = createServer(app);
-  const io = createIo(server, ctx);
-  const adapterRedis = deps.adapterRedisUrl ? new Redis(deps.adapterRedisUrl, { maxRetriesPerRequest: null }) : undefined;
-  if (adapterRedis) io.adapter(createAdapter(adapterRedis, { streamName: 'gy:socket.io', channelPrefix: 'gy:socket.io' }));
-  io.on('connection', (socket) => registerLiveHandlers(ctx, live, socket));
-  const fanout = new LiveFanout(io, live, clock, log, config.LIVE_MAX_HZ);
   return {
     ctx,
     app,

@@ -30,6 +30,8 @@ const ConfigSchema = z.object({
   PERSISTER: bool.default(true),
   /** Run the alert evaluator in this process. */
   ALERTS: bool.default(true),
+  /** Bearer token for GET /metrics; unset → only loopback callers may read it. */
+  METRICS_TOKEN: z.string().min(16).max(256).optional(),
   /** Name of this hub in logs and metrics. */
   HUB_ID: z.string().min(1).max(64).default(`hub-${process.pid}`),
 });

@@ -98,6 +98,7 @@ async function dispatch(cmd: string, v: Values, db: Database): Promise<number> {
       const city = str('city');
       const tid = teamId();
       const label = str('label');
+      if (!city === !tid) throw new UsageError('give exactly one of --city CODE or --team ID');
       const { id, key } = await createCollectorKey(db, { ...(city ? { cityCode: city } : {}), ...(tid ? { teamId: tid } : {}), ...(label ? { label } : {}) });
       console.log(`collector key ${id} for ${city ? `city ${city}` : `team ${tid}`} (shown once; only its hash is kept):`);
       console.log(key);

@@ -82,4 +82,6 @@ export interface LiveStore {
 
   ping(): Promise<string>;
   close(): Promise<void>;
+  /** Commands this store has sent to its backend (Redis); 0 for the in-process store. */
+  commandsSent?(): number;
 }

@@ -79,7 +79,7 @@ const en: MessageSchema = {
       gmv: 'Stage GMV',
       gmvNote: 'Refunds {refund}',
       orders: 'Orders',
-      ordersNote: '{units} items',
+      ordersNote: 'Items sold: {units}',
       online: 'Watching now',
       onlineNote: 'Viewers in live rooms',
       liveCount: 'Sessions on air',
