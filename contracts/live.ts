@@ -84,8 +84,8 @@ export interface WallSnapshot {
 export interface WallUpdate {
   at: number;
   totals: Totals;
-  /** Only the sessions that changed since the last update. */
-  sessions: SessionLive[];
+  /** Only the sessions that changed since the last update (full rows when the hub knows the session). */
+  sessions: Array<SessionLive | SessionRow>;
   leaderboards?: Leaderboards;
   gmvCurve?: Array<{ t: number; gmvFen: number }>;
 }
@@ -102,7 +102,7 @@ export interface CityUpdate {
   at: number;
   cityCode: string;
   totals: Totals;
-  sessions: SessionLive[];
+  sessions: Array<SessionLive | SessionRow>;
 }
 
 export interface SessionSnapshot {

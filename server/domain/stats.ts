@@ -35,11 +35,11 @@ export interface StatsInput {
  * it: what was counted so far is kept as an offset and counting continues from the new raw value, so the
  * session's numbers never go backwards. `online` is a gauge; `peakOnline` its maximum.
  */
-export function foldStats(
+export function foldStats<N extends Pick<SessionNumbers, 'online' | 'peakOnline' | Counter>>(
   cursor: StatsCursor,
-  numbers: Pick<SessionNumbers, 'online' | 'peakOnline' | Counter>,
+  numbers: N,
   s: StatsInput,
-): { cursor: StatsCursor; numbers: Pick<SessionNumbers, 'online' | 'peakOnline' | Counter> } {
+): { cursor: StatsCursor; numbers: N } {
   if (s.at < cursor.at) return { cursor, numbers };
   const raw = { ...cursor.raw };
   const offset = { ...cursor.offset };

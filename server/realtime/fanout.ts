@@ -4,9 +4,11 @@ import type { SessionLive, SeriesPoint } from '../../contracts/live';
 import type { Live } from '../live/index';
 import type { Logger } from '../logger';
 import type { Clock } from '../clock';
-import { sumNumbers } from '../live/views';
+import { sumNumbers, toRow } from '../live/views';
 import type { IoServer } from './socket';
 import { rooms } from './rooms';
+
+const WALL_HEARTBEAT_MS = 5000;
 
 export class LiveFanout {
   /** Latest numbers of every session seen changing; totals of online are summed from it. */
@@ -17,6 +19,7 @@ export class LiveFanout {
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private flushing = false;
+  private lastWallEmit = 0;
   readonly stats = { flushes: 0, emits: 0 };
 
   constructor(
@@ -48,7 +51,10 @@ export class LiveFanout {
   }
 
   async flush(): Promise<void> {
-    if (this.flushing || this.dirty.size === 0) return;
+    // Even without changes the wall gets a beat every few seconds, so sessions that fall silent
+    // leave the online and live counts.
+    const heartbeat = this.clock.now() - this.lastWallEmit >= WALL_HEARTBEAT_MS;
+    if (this.flushing || (this.dirty.size === 0 && !heartbeat)) return;
     this.flushing = true;
     const changed = [...this.dirty.values()];
     this.dirty = new Map();
@@ -73,14 +79,23 @@ export class LiveFanout {
       this.live.views.leaderboards(stage.id),
       this.live.views.gmvCurve(stage.id),
     ]);
+    this.lastWallEmit = this.clock.now();
     this.io.local.to(rooms.wall).volatile.emit('wall:updated', {
       at: this.clock.now(),
       totals: this.live.views.totalsOf(rows, base),
-      sessions: changed,
+      sessions: this.withNames(changed),
       leaderboards,
       gmvCurve: curve.slice(-3),
     });
     this.stats.emits++;
+  }
+
+  /** Full rows (who the session is, not only its numbers), so a session new to a dashboard needs no snapshot. */
+  private withNames(changed: SessionLive[]): SessionLive[] {
+    return changed.map((s) => {
+      const info = this.live.directory.get(s.sessionId);
+      return info ? toRow(info, s) : s;
+    });
   }
 
   private async flushCities(changed: SessionLive[]): Promise<void> {
@@ -102,7 +117,7 @@ export class LiveFanout {
         at: this.clock.now(),
         cityCode,
         totals: this.live.views.totalsOf(rows, sumNumbers(rows)),
-        sessions,
+        sessions: this.withNames(sessions),
       });
       this.stats.emits++;
     }

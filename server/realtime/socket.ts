@@ -45,7 +45,8 @@ export function createIo(server: HttpServer, ctx: AppContext): IoServer {
       next();
     } catch (err) {
       ctx.log.error({ err }, 'socket auth failed');
-      next(authError('Sign-in check failed; try again'));
+      // Not the user's fault: UNAVAILABLE lets the client retry instead of signing out.
+      next(authError('Sign-in check failed; try again', 'UNAVAILABLE'));
     }
   });
 
@@ -59,9 +60,9 @@ export function createIo(server: HttpServer, ctx: AppContext): IoServer {
   return io;
 }
 
-function authError(message: string): Error {
+function authError(message: string, code: 'UNAUTHENTICATED' | 'UNAVAILABLE' = 'UNAUTHENTICATED'): Error {
   const e = new Error(message) as Error & { data: unknown };
-  e.data = { code: 'UNAUTHENTICATED', message };
+  e.data = { code, message };
   return e;
 }
 

@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
-import { CITY_A } from '../helpers/fixture.ts';
+import { CITY_A, PASSWORD } from '../helpers/fixture.ts';
 import { createCollectorKey } from '../../server/auth/service.ts';
 import {
-  FULL_HD, builtClientDir, launchBrowser, recordPageErrors, screenshot, signIn, waitForTestIdText, type TestBrowser,
+  FULL_HD, builtClientDir, launchBrowser, recordPageErrors, screenshot, signIn, waitForTestIdText,
+  type PageWindow, type TestBrowser,
 } from '../helpers/browser.ts';
 
 let seq = 0;
@@ -80,6 +81,7 @@ describe('the province wall', () => {
     const a1 = row(h.fx.sessionA1);
     await page.waitForFunction(
       (id) => {
+        const { document } = globalThis as unknown as PageWindow;
         const r = document.querySelector(`[data-testid="wall-session-row"][data-session-id="${id}"]`);
         return r?.querySelector('[data-testid="row-gmv"]')?.textContent?.includes('¥123.45') &&
           r.querySelector('[data-testid="row-orders"]')?.textContent?.trim() === '1' &&
@@ -102,6 +104,7 @@ describe('the province wall', () => {
   test('fits 1920×1080 without overflow, in Chinese and in English', async () => {
     const overflow = () =>
       page.evaluate(() => {
+        const { document, innerWidth, innerHeight } = globalThis as unknown as PageWindow;
         const out: string[] = [];
         if (document.documentElement.scrollWidth > innerWidth || document.documentElement.scrollHeight > innerHeight) out.push('page scrolls');
         for (const el of document.querySelectorAll('[data-testid="wall"] *')) {
@@ -149,5 +152,22 @@ describe('the province wall', () => {
     await waitForTestIdText(page, 'wall-gmv', yuan(shown + 50000));
     await page.locator('[data-testid="wall-connection"][data-state="connected"]').waitFor();
     expect(errors).toEqual([]);
+  });
+
+  test('a token the hub no longer accepts at reconnect signs the wall out, back to the wall after signing in', async () => {
+    const stored = await page.evaluate(() => (globalThis as unknown as PageWindow).localStorage.getItem('ganyou.session'));
+    const token = (JSON.parse(stored ?? '{}') as { token?: string }).token;
+    expect(token).toBeTruthy();
+    expect((await h.req('POST', '/api/v1/auth/logout', { token })).status).toBeLessThan(300);
+    h.hub.io.disconnectSockets(true);
+
+    await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === '/province/wall', { timeout: 15_000 });
+    await page.getByTestId('login-expired').waitFor();
+    await page.getByTestId('login-username').fill(h.fx.users.province);
+    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL((url) => url.pathname === '/province/wall');
+    await page.locator('[data-testid="wall-connection"][data-state="connected"]').waitFor({ timeout: 10_000 });
+    await row(h.fx.sessionA1).waitFor();
   });
 });

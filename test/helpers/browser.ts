@@ -13,6 +13,29 @@ export const CLIENT_DIR = path.join(ROOT, 'dist', 'client');
 export const SCREENS_DIR = path.join(ROOT, 'test-results', 'screens');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
+/**
+ * The little of the DOM that functions run in the page use: the test project compiles without lib.dom
+ * (it is Node code), so page functions take these from `globalThis as unknown as PageWindow`.
+ */
+export interface PageElement {
+  textContent: string | null;
+  tagName: string;
+  className: unknown;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  getBoundingClientRect(): { width: number; right: number; bottom: number };
+}
+export interface PageWindow {
+  localStorage: { getItem(key: string): string | null };
+  innerWidth: number;
+  innerHeight: number;
+  document: {
+    documentElement: { scrollWidth: number; scrollHeight: number };
+    querySelector(selector: string): PageElement | null;
+    querySelectorAll(selector: string): Iterable<PageElement>;
+  };
+}
+
 export const FULL_HD = { width: 1920, height: 1080 } as const;
 export const LAPTOP = { width: 1440, height: 900 } as const;
 
@@ -97,6 +120,7 @@ export async function waitForTestIdText(
   try {
     await page.waitForFunction(
       ({ id, pattern }) => {
+        const { document } = globalThis as unknown as PageWindow;
         const text = document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
         return typeof pattern === 'string' ? text.includes(pattern) : new RegExp(pattern.source, pattern.flags).test(text);
       },

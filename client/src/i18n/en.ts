@@ -94,7 +94,7 @@ const en: MessageSchema = {
     boards: {
       team: 'Top teams',
       city: 'Areas',
-      note: 'Stage GMV net of refunds',
+      note: 'Stage net GMV',
       empty: 'No sales yet',
     },
     sessions: {

@@ -94,7 +94,7 @@ const zhCN = {
     boards: {
       team: '团队排行',
       city: '赛区排行',
-      note: '本赛段成交额，已扣除退款',
+      note: '本赛段净成交额',
       empty: '暂无成交',
     },
     sessions: {

@@ -29,3 +29,18 @@ export function byGmv<T extends Pick<SessionRow, 'sessionId' | 'gmvFen' | 'onlin
     a.sessionId - b.sessionId
   );
 }
+
+/**
+ * Viewers and sessions on air now, from the rows. The hub sends totals only when something changes, so
+ * a session falling silent would never lower its figures; counting here keeps them in step with the rows.
+ */
+export function onAirTotals(rows: ReadonlyArray<Pick<SessionRow, 'lastEventAt' | 'status' | 'online'>>, now: number): { online: number; liveSessions: number } {
+  let online = 0;
+  let liveSessions = 0;
+  for (const row of rows) {
+    if (airState(row, now) !== 'onAir') continue;
+    online += row.online;
+    liveSessions++;
+  }
+  return { online, liveSessions };
+}
