@@ -78,7 +78,11 @@ export function createApp(deps: AppDeps): Hub {
   const server = createServer(app);
   const io = createIo(server, ctx);
   const adapterRedis = deps.adapterRedisUrl ? new Redis(deps.adapterRedisUrl, { maxRetriesPerRequest: null }) : undefined;
-  if (adapterRedis) io.adapter(createAdapter(adapterRedis, { streamName: 'gy:socket.io', channelPrefix: 'gy:socket.io' }));
+  if (adapterRedis) {
+    // Pub/sub channels ignore the database number; name it so hubs on different databases stay apart.
+    const prefix = `gy:socket.io:db${adapterRedis.options.db ?? 0}`;
+    io.adapter(createAdapter(adapterRedis, { streamName: 'gy:socket.io', channelPrefix: prefix }));
+  }
   io.on('connection', (socket) => registerLiveHandlers(ctx, live, socket));
   const fanout = new LiveFanout(io, live, clock, log, config.LIVE_MAX_HZ);
   const probes: HealthProbe[] = [
