@@ -24,6 +24,9 @@ import { memberRoutes } from './http/routes/members';
 import { accountRoutes } from './http/routes/accounts';
 import { ingestRoutes } from './http/routes/ingest';
 import { sessionRoutes } from './http/routes/sessions';
+import { checklistRoutes } from './http/routes/checklists';
+import { stageRoutes } from './http/routes/stages';
+import { settingsRoutes } from './http/routes/settings';
 import { metricsRoutes } from './http/routes/metrics';
 import type { Live } from './live/index';
 import { createIo, type IoServer } from './realtime/socket';
@@ -99,6 +102,9 @@ export function createApp(deps: AppDeps): Hub {
     memberRoutes(ctx),
     accountRoutes(ctx),
     sessionRoutes(ctx, live),
+    checklistRoutes(ctx, live),
+    stageRoutes(ctx, live),
+    settingsRoutes(ctx),
     ingestRoutes(ctx, live.ingest),
     metricsRoutes(ctx, live, io, fanout),
   ];

@@ -11,6 +11,7 @@ export interface SessionInfo {
   universityId: number;
   universityName: string;
   status: 'scheduled' | 'live' | 'ended' | 'cancelled' | 'suspended';
+  checklist: 'none' | 'submitted' | 'approved' | 'returned';
   teamStatus: 'active' | 'suspended' | 'disqualified' | 'withdrawn';
   plannedStart: number;
   plannedEnd: number;

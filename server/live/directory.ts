@@ -5,13 +5,15 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { SessionInfo } from '../domain/ingest-rules';
 import { DAY } from '../domain/time';
+import type { ChecklistGate } from '../domain/checklist';
+import { checklistGate } from '../services/settings';
 
 const include = {
   team: { select: { name: true, status: true, universityId: true, university: { select: { name: true } } } },
 } as const;
 
 type Row = {
-  id: number; stageId: number; teamId: number; cityCode: string; status: SessionInfo['status'];
+  id: number; stageId: number; teamId: number; cityCode: string; status: SessionInfo['status']; checklist: SessionInfo['checklist'];
   plannedStart: Date; plannedEnd: Date; actualStart: Date | null; actualEnd: Date | null;
   team: { name: string; status: SessionInfo['teamStatus']; universityId: number; university: { name: string } };
 };
@@ -26,6 +28,7 @@ function toInfo(r: Row): SessionInfo {
     universityId: r.team.universityId,
     universityName: r.team.university.name,
     status: r.status,
+    checklist: r.checklist,
     teamStatus: r.team.status,
     plannedStart: r.plannedStart.getTime(),
     plannedEnd: r.plannedEnd.getTime(),
@@ -52,6 +55,8 @@ export class SessionDirectory {
   names: Names = { teams: new Map(), universities: new Map(), cities: new Map() };
   /** The stage running now, else the one that started last, else null. */
   stage: StageInfo | null = null;
+  /** Whether the province requires an approved pre-live checklist before a session may go live. */
+  gate: ChecklistGate = { blocksLive: false };
   private timer: NodeJS.Timeout | undefined;
   private markingLive = new Set<number>();
 
@@ -84,12 +89,14 @@ export class SessionDirectory {
     const next = new Map<number, SessionInfo>();
     for (const r of rows) next.set(r.id, toInfo(r));
     this.byId = next;
-    const [teams, unis, cities, stage] = await Promise.all([
+    const [teams, unis, cities, stage, gate] = await Promise.all([
       this.db.prisma.team.findMany({ select: { id: true, name: true, cityCode: true, status: true } }),
       this.db.prisma.university.findMany({ select: { id: true, name: true, cityCode: true } }),
       this.db.prisma.city.findMany({ select: { code: true, name: true, short: true } }),
       this.db.prisma.stage.findFirst({ where: { startsAt: { lte: new Date(now) } }, orderBy: { startsAt: 'desc' } }),
+      checklistGate(this.db.prisma),
     ]);
+    this.gate = gate;
     this.names = {
       teams: new Map(teams.map((t) => [t.id, { name: t.name, cityCode: t.cityCode, status: t.status }])),
       universities: new Map(unis.map((u) => [u.id, { name: u.name, cityCode: u.cityCode }])),

@@ -2,6 +2,7 @@
 // index with a reason), check scope and the session's standing, and hand the rest to the live store.
 import { IngestEnvelope, IngestEvent, MAX_FUTURE_SKEW_MS, type IngestResult, type Rejection } from '../../contracts/ingest';
 import { acceptsEvent, type KeyScope } from '../domain/ingest-rules';
+import { blocksIngest } from '../domain/checklist';
 import type { Clock } from '../clock';
 import type { LiveStore, StoreEvent } from './store';
 import type { SessionDirectory } from './directory';
@@ -54,7 +55,9 @@ export class IngestService {
         rejected.push({ index: p.index, code: 'NOT_FOUND', message: `no session ${p.event.sessionId}` });
         continue;
       }
-      const v = acceptsEvent(s, p.atMs, scope);
+      let v = acceptsEvent(s, p.atMs, scope);
+      // The province may require an approved pre-live checklist before a session goes live.
+      if (v.ok) v = blocksIngest(s, this.directory.gate);
       if (!v.ok) {
         rejected.push({ index: p.index, code: v.code, message: v.message });
         continue;

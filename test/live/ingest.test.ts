@@ -181,3 +181,33 @@ describe.each(dbKinds)('ingest over HTTP (%s, in-process live store)', (kind) =>
     expect(await h.db.prisma.minuteAggregate.findMany({ where: { sessionId: sid }, orderBy: { minute: 'asc' } })).toEqual(before);
   });
 });
+
+describe('the pre-live checklist gate on ingest', () => {
+  let h: TestHub;
+  let key: string;
+  beforeAll(async () => {
+    h = await startTestHub('pglite');
+    key = (await createCollectorKey(h.db, { cityCode: CITY_A })).key;
+  });
+  afterAll(() => h?.close());
+
+  const send = (sid: number) =>
+    h.req('POST', '/api/v1/ingest', {
+      token: key,
+      body: { events: [{ type: 'order', id: uid('g'), sessionId: sid, at: iso(), orderId: uid('go'), quantity: 1, amountFen: 100 }] },
+    });
+
+  test('when the province requires it, a scheduled session without an approved checklist cannot go live', async () => {
+    expect((await send(h.fx.sessionA1)).body.accepted).toBe(1); // gate off: goes live
+    await h.db.prisma.setting.create({ data: { key: 'checklist.blocksLive', value: true } });
+    await h.db.prisma.liveSession.update({ where: { id: h.fx.sessionA2 }, data: { checklist: 'submitted' } });
+    await h.hub.live.directory.refresh();
+    const refused = await send(h.fx.sessionA2);
+    expect(refused.body.rejected[0]).toMatchObject({ code: 'NOT_LIVE', message: expect.stringMatching(/checklist/) });
+    // A session already live is never cut off mid-stream.
+    expect((await send(h.fx.sessionA1)).body.accepted).toBe(1);
+    await h.db.prisma.liveSession.update({ where: { id: h.fx.sessionA2 }, data: { checklist: 'approved' } });
+    await h.hub.live.directory.refresh();
+    expect((await send(h.fx.sessionA2)).body.accepted).toBe(1);
+  });
+});

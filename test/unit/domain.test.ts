@@ -49,7 +49,7 @@ describe('ingest eligibility', () => {
   const start = Date.parse('2024-11-01T02:00:00Z');
   const s: SessionInfo = {
     id: 5, stageId: 1, teamId: 10, teamName: 't', cityCode: '360100', universityId: 1, universityName: 'u',
-    status: 'scheduled', teamStatus: 'active', plannedStart: start, plannedEnd: start + 2 * 3_600_000, actualStart: null, actualEnd: null,
+    status: 'scheduled', checklist: 'none', teamStatus: 'active', plannedStart: start, plannedEnd: start + 2 * 3_600_000, actualStart: null, actualEnd: null,
   };
   const cityKey = { cityCode: '360100' };
 
