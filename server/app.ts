@@ -28,6 +28,15 @@ import { checklistRoutes } from './http/routes/checklists';
 import { stageRoutes } from './http/routes/stages';
 import { settingsRoutes } from './http/routes/settings';
 import { metricsRoutes } from './http/routes/metrics';
+import { importRoutes } from './http/routes/imports';
+import { verificationRoutes } from './http/routes/verification';
+import { trainingRoutes } from './http/routes/trainings';
+import { accountRequestRoutes } from './http/routes/account-requests';
+import { sampleRoutes } from './http/routes/samples';
+import { violationRoutes } from './http/routes/violations';
+import { incentiveRoutes } from './http/routes/incentives';
+import { auditRoutes } from './http/routes/audit';
+import { deadlineRoutes } from './http/routes/deadlines';
 import type { Live } from './live/index';
 import { createIo, type IoServer } from './realtime/socket';
 import { registerLiveHandlers } from './realtime/live-handlers';
@@ -67,6 +76,7 @@ export function createApp(deps: AppDeps): Hub {
     log,
     auth: new AuthService(db, clock, config.TOKEN_TTL_HOURS * 3600_000),
     loginLimiter: new RateLimiter(config.LOGIN_MAX_ATTEMPTS, config.LOGIN_WINDOW_SECONDS * 1000, () => clock.now()),
+    ingestLimiter: new RateLimiter(config.INGEST_MAX_RPS, 1000, () => clock.now()),
   };
 
   const app = express();
@@ -74,11 +84,12 @@ export function createApp(deps: AppDeps): Hub {
   app.set('trust proxy', 'loopback');
   app.use(requestId());
   app.use(securityHeaders);
+  app.use(cors(config.corsOrigins));
   app.use(accessLog(ctx));
   app.use(express.json({ limit: '1mb', strict: true }));
   app.use('/api', authenticate(ctx));
 
-  const server = createServer(app);
+  const server = createServer({ requestTimeout: config.REQUEST_TIMEOUT_SECONDS * 1000 }, app);
   const io = createIo(server, ctx);
   const adapterRedis = deps.adapterRedisUrl ? new Redis(deps.adapterRedisUrl, { maxRetriesPerRequest: null }) : undefined;
   if (adapterRedis) {
@@ -107,6 +118,15 @@ export function createApp(deps: AppDeps): Hub {
     settingsRoutes(ctx),
     ingestRoutes(ctx, live.ingest),
     metricsRoutes(ctx, live, io, fanout),
+    importRoutes(ctx),
+    verificationRoutes(ctx),
+    trainingRoutes(ctx),
+    accountRequestRoutes(ctx),
+    sampleRoutes(ctx),
+    violationRoutes(ctx, live),
+    incentiveRoutes(ctx),
+    auditRoutes(ctx),
+    deadlineRoutes(ctx),
   ];
   for (const r of routers) app.use(r.prefix || '/', r.router);
   app.use('/api', (_req, _res, next) => next(notFound('Route')));
@@ -150,11 +170,30 @@ export function createApp(deps: AppDeps): Hub {
   };
 }
 
+/** CORS only for configured origins; same-origin requests need none. */
+function cors(origins: string[]): express.RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    if (!origin || !allowed.has(origin)) return next();
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-request-id');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  };
+}
+
 const securityHeaders: express.RequestHandler = (_req, res, next) => {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+  );
   next();
 };
 

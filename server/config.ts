@@ -20,6 +20,12 @@ const ConfigSchema = z.object({
   /** Failed sign-ins allowed per username+IP per window before RATE_LIMITED. */
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+  /** Ingest requests per collector key per second before RATE_LIMITED (a city key feeds many rooms). */
+  INGEST_MAX_RPS: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Seconds an HTTP request may take before the hub gives up on it. */
+  REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** Seconds a stopping hub waits for in-flight requests (ingest above all) before closing connections. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(10),
   /** Dashboard pushes per room per second at most. */
   LIVE_MAX_HZ: z.coerce.number().min(0.2).max(50).default(10),
   /** Comma-separated origins allowed by CORS (same-origin is always allowed). */

@@ -14,6 +14,7 @@ export interface AppContext {
   log: Logger;
   auth: AuthService;
   loginLimiter: RateLimiter;
+  ingestLimiter: RateLimiter;
 }
 
 declare global {

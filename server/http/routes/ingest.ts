@@ -11,6 +11,8 @@ export async function collectorOf(ctx: AppContext, req: Request): Promise<Collec
   if (!req.bearer?.startsWith('ck_')) throw unauthenticated('A collector key is required');
   const scope = await ctx.auth.collectorScope(req.bearer);
   if (!scope) throw unauthenticated('Unknown or revoked collector key');
+  const wait = ctx.ingestLimiter.hit(`key:${scope.keyId}`);
+  if (wait > 0) throw new AppError('RATE_LIMITED', 'Too many ingest requests for this key; batch events and retry', undefined, wait);
   return scope;
 }
 
