@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import type { IngestResult } from './ingest';
+import type { AlertDto, AnnouncementDto, TicketDto, TicketUpdate } from './response';
 
 /** Numbers of one session as the live store keeps them. Money in fen, times in epoch ms. */
 export interface SessionNumbers {
@@ -132,6 +133,8 @@ export interface ClientToServerEvents {
   'session:subscribe': (payload: unknown, cb: Cb<null>) => void;
   'session:unsubscribe': (payload: unknown, cb: Cb<null>) => void;
   'ingest:batch': (payload: unknown, cb: Cb<IngestResult>) => void;
+  'alert:sync': (payload: unknown, cb: Cb<AlertDto[]>) => void;
+  'ticket:open': (payload: unknown, cb: Cb<TicketDto>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -141,6 +144,12 @@ export interface ServerToClientEvents {
   'city:updated': (u: CityUpdate) => void;
   'session:snapshot': (s: SessionSnapshot) => void;
   'session:updated': (u: SessionUpdate) => void;
+  'alert:raised': (a: AlertDto) => void;
+  'alert:updated': (a: AlertDto) => void;
+  'alert:cleared': (a: AlertDto) => void;
+  'ticket:opened': (t: TicketDto) => void;
+  'ticket:updated': (u: TicketUpdate) => void;
+  'announcement:posted': (a: AnnouncementDto) => void;
 }
 
 export const emptyNumbers = (): SessionNumbers => ({

@@ -41,6 +41,12 @@ import type { Live } from './live/index';
 import { createIo, type IoServer } from './realtime/socket';
 import { registerLiveHandlers } from './realtime/live-handlers';
 import { LiveFanout } from './realtime/fanout';
+import { createResponse } from './alerts/index';
+import { registerResponseHandlers } from './realtime/response-handlers';
+import { alertRoutes } from './http/routes/alerts';
+import { ticketRoutes } from './http/routes/tickets';
+import { announcementRoutes } from './http/routes/announcements';
+import { webhookRoutes } from './http/routes/webhooks';
 
 export interface AppDeps {
   config: Config;
@@ -98,6 +104,8 @@ export function createApp(deps: AppDeps): Hub {
     io.adapter(createAdapter(adapterRedis, { streamName: 'gy:socket.io', channelPrefix: prefix }));
   }
   io.on('connection', (socket) => registerLiveHandlers(ctx, live, socket));
+  const response = createResponse(ctx, live, io, deps.adapterRedisUrl);
+  io.on('connection', (socket) => registerResponseHandlers(ctx, response, socket));
   const fanout = new LiveFanout(io, live, clock, log, config.LIVE_MAX_HZ);
   const probes: HealthProbe[] = [
     { name: 'db', check: async () => (await db.query('select 1 as ok'), db.kind) },
@@ -127,6 +135,10 @@ export function createApp(deps: AppDeps): Hub {
     incentiveRoutes(ctx),
     auditRoutes(ctx),
     deadlineRoutes(ctx),
+    alertRoutes(ctx),
+    ticketRoutes(ctx, response.tickets),
+    announcementRoutes(ctx, io),
+    webhookRoutes(ctx),
   ];
   for (const r of routers) app.use(r.prefix || '/', r.router);
   app.use('/api', (_req, _res, next) => next(notFound('Route')));
@@ -150,6 +162,7 @@ export function createApp(deps: AppDeps): Hub {
     listen: async (port = config.PORT, host = config.HOST) => {
       await live.start();
       fanout.start();
+      response.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -160,6 +173,7 @@ export function createApp(deps: AppDeps): Hub {
     },
     close: async () => {
       fanout.stop();
+      await response.stop();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
         server.closeAllConnections();
