@@ -3,6 +3,7 @@
 import { emptyNumbers, type SeriesPoint, type SessionLive, type SessionNumbers } from '../../contracts/live';
 import type { IngestEvent } from '../../contracts/ingest';
 import { emptyCursor, foldStats, type StatsCursor } from '../domain/stats';
+import { MINUTE } from '../domain/time';
 import type {
   ApplyOutcome,
   ApplyResult,
@@ -13,8 +14,7 @@ import type {
   StoreEvent,
 } from './store';
 
-export const SERIES_BUCKET_MS = 10_000;
-export const MINUTE_MS = 60_000;
+const SERIES_BUCKET_MS = 10_000;
 
 type RejectCode = Extract<ApplyResult, { status: 'rejected' }>['code'];
 
@@ -111,7 +111,7 @@ export class MemoryLiveStore implements LiveStore {
         t.buyers += 1;
       }
       addToBoards(stage, se, e.amountFen);
-      const minute = Math.floor(se.atMs / MINUTE_MS) * MINUTE_MS;
+      const minute = Math.floor(se.atMs / MINUTE) * MINUTE;
       stage.minutes.set(minute, (stage.minutes.get(minute) ?? 0) + e.amountFen);
       return;
     }

@@ -3,13 +3,11 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { SeriesPoint, SessionLive } from '../../contracts/live';
-import type { ApplyOutcome, ApplyResult, LiveStore, LogEntry, RankDimension, StageTotals, StoreEvent } from './store';
-import { keys, SESSION_KEY_TTL_SECONDS } from './keys';
-import { APPLY_BATCH_LUA } from './redis-lua';
-import { rejection } from './memory-store';
+import type { ApplyOutcome, LiveStore, LogEntry, RankDimension, StageTotals, StoreEvent } from './store';
+import { keys } from './keys';
+import { APPLY_BATCH_LUA, applyInput, applyOutcome, parseSessions } from './redis-lua';
 
 const APPLY_SHA = createHash('sha1').update(APPLY_BATCH_LUA).digest('hex');
-const RESULT_CODES = { c: 'CONFLICT', u: 'UNKNOWN_ORDER', x: 'REFUND_EXCEEDS_ORDER' } as const;
 
 export class RedisLiveStore implements LiveStore {
   readonly kind = 'redis';
@@ -44,38 +42,20 @@ export class RedisLiveStore implements LiveStore {
 
   async applyBatch(events: StoreEvent[]): Promise<ApplyOutcome> {
     if (!events.length) return { results: [], changed: [] };
-    const sessionIds = new Set(events.map((e) => e.event.sessionId));
-    const stageIds = new Set(events.map((e) => e.meta.stageId));
-    const keyList = [
-      keys.log,
-      ...[...sessionIds].flatMap((s) => [keys.session(s), keys.seen(s), keys.orders(s), keys.buyers(s), keys.series(s)]),
-      ...[...stageIds].flatMap((g) => [keys.stageTotals(g), keys.board(g, 'team'), keys.board(g, 'city'), keys.board(g, 'university'), keys.gmvMinutes(g)]),
-    ];
-    const args = [JSON.stringify(events), keys.logGroup, this.channel, String(SESSION_KEY_TTL_SECONDS)];
-    const reply = await this.evalApply(keyList, args);
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
-      throw new Error('live store: unexpected reply from the apply script');
-    }
-    const codes: string = reply[0];
-    const results = events.map((se, i): ApplyResult => {
-      const code = codes[i];
-      if (code === 'a') return { status: 'accepted' };
-      if (code === 'd') return { status: 'duplicate' };
-      if (code === 'c' || code === 'u' || code === 'x') return rejection(RESULT_CODES[code], se.event);
-      throw new Error(`live store: unknown result code ${code ?? '(none)'}`);
-    });
-    return { results, changed: parseSessions(reply[1]) };
+    const input = applyInput(events, this.channel);
+    return applyOutcome(events, await this.evalApply(input.keys, input.args));
   }
 
   async getSessions(ids: number[]): Promise<Map<number, SessionLive>> {
     const out = new Map<number, SessionLive>();
     if (!ids.length) return out;
     const pipe = this.main.pipeline();
-    for (const id of ids) pipe.hgetall(keys.session(id));
+    for (const id of ids) pipe.hmget(keys.session(id), ...SESSION_FIELDS);
     const replies = await execAll(pipe.exec());
     ids.forEach((id, i) => {
-      const h = replies[i];
-      if (isRecord(h) && Object.keys(h).length) out.set(id, toSession(id, h));
+      const values = asArray(replies[i]);
+      // Every session the script wrote has lastEventAt; without it there is no state.
+      if (values[SESSION_FIELDS.indexOf('lastEventAt')] != null) out.set(id, toSession(id, values));
     });
     return out;
   }
@@ -137,6 +117,7 @@ export class RedisLiveStore implements LiveStore {
 
   async claimStale(consumer: string, minIdleMs: number, max: number): Promise<LogEntry[]> {
     const out: LogEntry[] = [];
+    if (max <= 0) return out;
     let cursor = '0-0';
     // XAUTOCLAIM scans a bounded slice of the pending list per call; follow its cursor until done or full.
     do {
@@ -230,7 +211,6 @@ export class RedisLiveStore implements LiveStore {
 // ---- reply parsing: Redis replies are `unknown` until checked ----
 
 const asArray = (u: unknown): unknown[] => (Array.isArray(u) ? u : []);
-const isRecord = (u: unknown): u is Record<string, string> => typeof u === 'object' && u !== null && !Array.isArray(u);
 const num = (u: unknown): number => (u === undefined || u === null ? 0 : Number(u));
 
 function fieldMap(u: unknown): Record<string, string> {
@@ -263,28 +243,31 @@ function toEntries(items: unknown): LogEntry[] {
   return out;
 }
 
-function toSession(sessionId: number, h: Record<string, string>): SessionLive {
-  const n = (field: string): number => num(h[field]);
+/** The named fields of a session's hash that make its SessionLive (the hash also holds the fold cursor). */
+const SESSION_FIELDS = [
+  'online', 'peakOnline', 'views', 'viewers', 'likes', 'comments', 'shares', 'followers',
+  'gmvFen', 'orders', 'buyers', 'units', 'refunds', 'refundFen', 'lastEventAt', 'manual',
+] as const;
+
+function toSession(sessionId: number, values: unknown[]): SessionLive {
+  const f = Object.fromEntries(SESSION_FIELDS.map((name, i) => [name, values[i]]));
   return {
     sessionId,
-    online: n('online'),
-    peakOnline: n('peakOnline'),
-    views: n('views'),
-    viewers: n('viewers'),
-    likes: n('likes'),
-    comments: n('comments'),
-    shares: n('shares'),
-    followers: n('followers'),
-    gmvFen: n('gmvFen'),
-    orders: n('orders'),
-    buyers: n('buyers'),
-    units: n('units'),
-    refunds: n('refunds'),
-    refundFen: n('refundFen'),
-    lastEventAt: h.lastEventAt === undefined ? null : n('lastEventAt'),
-    manual: h.manual === '1',
+    online: num(f.online),
+    peakOnline: num(f.peakOnline),
+    views: num(f.views),
+    viewers: num(f.viewers),
+    likes: num(f.likes),
+    comments: num(f.comments),
+    shares: num(f.shares),
+    followers: num(f.followers),
+    gmvFen: num(f.gmvFen),
+    orders: num(f.orders),
+    buyers: num(f.buyers),
+    units: num(f.units),
+    refunds: num(f.refunds),
+    refundFen: num(f.refundFen),
+    lastEventAt: f.lastEventAt == null ? null : num(f.lastEventAt),
+    manual: f.manual === '1',
   };
 }
-
-/** The apply script's JSON of changed sessions: every SessionLive field, written by the script itself. */
-const parseSessions = (text: string): SessionLive[] => JSON.parse(text) as SessionLive[];

@@ -1,11 +1,13 @@
 // One contract, two live stores: every test here runs against MemoryLiveStore and RedisLiveStore (the
 // production path, never skipped: it fails when Redis is down), and random batches must give both the same state.
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { IngestEvent, OrderEvent, StatsEvent } from '../../contracts/ingest';
 import type { SessionLive } from '../../contracts/live';
 import type { ApplyOutcome, LiveStore, SessionMeta, StoreEvent } from '../../server/live/store';
 import { MemoryLiveStore } from '../../server/live/memory-store';
 import { openLiveStore } from '../../server/live/open-store';
+import { keys, SESSION_KEY_TTL_SECONDS } from '../../server/live/keys';
 import { freshRedisUrl } from '../helpers/redis';
 
 // A minute (and so a 10-second bucket) starts exactly here.
@@ -28,7 +30,7 @@ function wrap(event: IngestEvent, source: StoreEvent['source'] = 'collector'): S
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-type OrderExtra = Partial<Pick<OrderEvent, 'quantity' | 'buyerRef' | 'productId'>>;
+type OrderExtra = Partial<Pick<OrderEvent, 'quantity' | 'buyerRef' | 'productId' | 'productName'>>;
 const order = (sid: number, id: string, orderId: string, amountFen: number, atMs = T0, extra: OrderExtra = {}) =>
   wrap({ type: 'order', id, sessionId: sid, at: iso(atMs), orderId, quantity: 1, amountFen, ...extra });
 
@@ -332,7 +334,16 @@ describe.each(backends)('$kind live store', (backend) => {
   });
 
   test('the durable log holds only accepted events, one entry per batch that accepted any', async () => {
-    const first = [order(1, 'o1', 'A', 100), order(1, 'o1', 'A', 100), refund(1, 'r1', 'Z', 5), order(1, 'o2', 'A', 1)];
+    // Multi-byte text around rejected events: the log keeps exactly the accepted ones, intact.
+    const named = (id: string, orderId: string, productName: string) => order(1, id, orderId, 100, T0, { productName });
+    const first = [
+      named('o1', 'A', '赣南脐橙 5斤装'),
+      named('o1', 'A', '重复'),
+      refund(1, 'r1', 'Z', 5),
+      named('o2', 'B', '南丰蜜桔'),
+      order(1, 'o3', 'A', 1),
+      stats(1, 's1', T0, { online: 3, views: 9 }),
+    ];
     await store.applyBatch(first);
     await store.applyBatch([order(1, 'o1', 'A', 100)]); // nothing accepted: no entry
     const third = [stats(2, 's1', T0, { online: 1, views: 1 }, 'manual')];
@@ -340,7 +351,7 @@ describe.each(backends)('$kind live store', (backend) => {
 
     expect(await store.logInfo()).toEqual({ length: 2, pending: 0 });
     const entries = await store.readLog('p1', 10, 0);
-    expect(entries.map((e) => e.events)).toEqual([[first[0]], third]);
+    expect(entries.map((e) => e.events)).toEqual([[first[0], first[3], first[5]], third]);
     expect(await store.logInfo()).toEqual({ length: 2, pending: 2 });
     await store.ackLog(entries.map((e) => e.id));
     expect(await store.logInfo()).toEqual({ length: 0, pending: 0 });
@@ -400,6 +411,44 @@ describe.each(backends)('$kind live store', (backend) => {
     const back = nextChange(store);
     expect(statuses(await peer.applyBatch([...batch, order(1, 'o2', 'B', 50)]))).toEqual(['duplicate', 'duplicate', 'accepted']);
     expect((await back).map((s) => [s.sessionId, s.gmvFen])).toEqual([[1, 150]]);
+  });
+});
+
+describe('Redis live store keys', () => {
+  test('every per-session key it creates expires, including ones first written in a later batch', async () => {
+    const url = await freshRedisUrl();
+    const store = await openLiveStore(url);
+    const redis = new Redis(url);
+    try {
+      const perSession = [keys.session(1), keys.seen(1), keys.orders(1), keys.buyers(1), keys.series(1)];
+      await store.applyBatch([stats(1, 's1', T0, { online: 1, views: 1 })]);
+      await store.applyBatch([order(1, 'o1', 'A', 100, T0 + 1000, { buyerRef: 'u1' })]); // orders, buyers
+      await store.applyBatch([stats(1, 's2', T0 + 20_000, { online: 2, views: 2 })]); // first series point
+      for (const key of perSession) {
+        const ttl = await redis.ttl(key);
+        expect(ttl, key).toBeGreaterThan(SESSION_KEY_TTL_SECONDS - 3600);
+        expect(ttl, key).toBeLessThanOrEqual(SESSION_KEY_TTL_SECONDS);
+      }
+    } finally {
+      redis.disconnect();
+      await store.close();
+    }
+  });
+
+  test('the log keeps working when its stream is deleted under a running store', async () => {
+    const url = await freshRedisUrl();
+    const store = await openLiveStore(url);
+    const redis = new Redis(url);
+    try {
+      await redis.del(keys.log);
+      expect(await store.logInfo()).toEqual({ length: 0, pending: 0 });
+      await redis.del(keys.log);
+      await store.applyBatch([order(1, 'o1', 'A', 100)]);
+      expect((await store.readLog('p1', 10, 0)).map((e) => e.events.length)).toEqual([1]);
+    } finally {
+      redis.disconnect();
+      await store.close();
+    }
   });
 });
 
