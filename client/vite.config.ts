@@ -54,5 +54,14 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 800,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          // zod and the switch that turns its eval probe off load as one chunk, so the switch is set before
+          // any schema in another chunk is built (see src/zodConfig.ts).
+          groups: [{ name: (id: string) => (/[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]zodConfig\.ts$/.test(id) ? 'zod' : null) }],
+        },
+      },
+    },
   },
 });

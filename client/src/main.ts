@@ -1,4 +1,5 @@
 // Boot: plugins, then the wiring that lets the HTTP layer end a session without importing the router.
+import './zodConfig';
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';

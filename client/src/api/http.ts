@@ -5,6 +5,9 @@ import { ErrorEnvelope, type ErrorCode, type ErrorIssue } from '@contracts/error
 /** Server codes plus the two failures that never reach the server's error envelope. */
 export type ApiErrorCode = ErrorCode | 'NETWORK' | 'BAD_RESPONSE';
 
+/** An issue as sent: the field path, the reason, and a stable code when the route gives one (schedule problems). */
+export type ApiIssue = ErrorIssue & { code?: string };
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -12,7 +15,7 @@ export class ApiError extends Error {
     message: string,
     /** HTTP status; 0 when the request never got an answer. */
     readonly status: number,
-    readonly issues: ErrorIssue[] = [],
+    readonly issues: ApiIssue[] = [],
   ) {
     super(message);
   }
@@ -49,7 +52,7 @@ export function configureHttp(next: HttpHooks): void {
 
 const API_BASE = '/api/v1';
 
-function buildUrl(path: string, query?: Query): string {
+export function buildUrl(path: string, query?: Query): string {
   const url = `${API_BASE}${path.startsWith('/') ? path : `/${path}`}`;
   if (!query) return url;
   const params = new URLSearchParams();
@@ -98,13 +101,38 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
-  const parsed = ErrorEnvelope.safeParse(await readJson(response));
+// The envelope's schema keeps path and message only; a route's own issue code is read back beside them.
+function withCodes(issues: ErrorIssue[], body: unknown): ApiIssue[] {
+  const raw: unknown = typeof body === 'object' && body !== null ? Reflect.get(Reflect.get(body, 'error') ?? {}, 'issues') : undefined;
+  if (!Array.isArray(raw)) return issues;
+  return issues.map((issue, i) => {
+    const code: unknown = typeof raw[i] === 'object' && raw[i] !== null ? Reflect.get(raw[i] as object, 'code') : undefined;
+    return typeof code === 'string' ? { ...issue, code } : issue;
+  });
+}
+
+/** The error an answer's status and body describe, from the envelope when the hub sent one. */
+export function apiErrorFrom(status: number, body: unknown, statusText = ''): ApiError {
+  const parsed = ErrorEnvelope.safeParse(body);
   if (parsed.success) {
     const { code, message, issues } = parsed.data.error;
-    return new ApiError(code, message, response.status, issues ?? []);
+    return new ApiError(code, message, status, withCodes(issues ?? [], body));
   }
-  return new ApiError(codeFromStatus(response.status), response.statusText || `HTTP ${response.status}`, response.status);
+  return new ApiError(codeFromStatus(status), statusText || `HTTP ${status}`, status);
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  return apiErrorFrom(response.status, await readJson(response), response.statusText);
+}
+
+/** The bearer token requests go out with, for transfers that cannot use `request` (uploads, downloads). */
+export function currentToken(): string | null {
+  return hooks.getToken();
+}
+
+/** Ends the session on a 401 for the token still held, as `request` does. */
+export function reportUnauthorized(status: number, token: string | null): void {
+  if (status === 401 && token && hooks.getToken() === token) hooks.onUnauthorized(token);
 }
 
 /**

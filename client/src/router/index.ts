@@ -14,6 +14,8 @@ declare module 'vue-router' {
     roles?: readonly Role[];
     /** Catalogue key for the document title. */
     title?: `nav.${keyof MessageSchema['nav'] & string}` | 'login.title';
+    /** Side-navigation entry to highlight when the page itself has none (a detail page). */
+    nav?: string;
   }
 }
 
@@ -48,6 +50,13 @@ export const router = createRouter({
               component: () => import('@/pages/ProvinceHome.vue'),
               meta: { title: 'nav.provinceHome' },
             },
+            { path: 'stages', name: 'province-stages', component: () => import('@/pages/province/ProvinceStages.vue'), meta: { title: 'nav.provinceStages' } },
+            { path: 'schedule', name: 'province-schedule', component: () => import('@/pages/SchedulePage.vue'), meta: { title: 'nav.provinceSchedule' } },
+            { path: 'violations', name: 'province-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.provinceViolations' } },
+            { path: 'incentives', name: 'province-incentives', component: () => import('@/pages/province/ProvinceIncentives.vue'), meta: { title: 'nav.provinceIncentives' } },
+            { path: 'audit', name: 'province-audit', component: () => import('@/pages/province/ProvinceAudit.vue'), meta: { title: 'nav.provinceAudit' } },
+            { path: 'deadlines', name: 'province-deadlines', component: () => import('@/pages/DeadlinesPage.vue'), meta: { title: 'nav.provinceDeadlines' } },
+            { path: 'settings', name: 'province-settings', component: () => import('@/pages/province/ProvinceSettings.vue'), meta: { title: 'nav.provinceSettings' } },
           ],
         },
         {
@@ -55,6 +64,19 @@ export const router = createRouter({
           meta: { roles: ['city'] },
           children: [
             { path: '', name: 'city-home', component: () => import('@/pages/CityHome.vue'), meta: { title: 'nav.cityHome' } },
+            { path: 'teams', name: 'city-teams', component: () => import('@/pages/city/CityTeams.vue'), meta: { title: 'nav.cityTeams' } },
+            {
+              path: 'teams/:id(\\d+)',
+              name: 'city-team',
+              component: () => import('@/pages/city/CityTeamDetail.vue'),
+              meta: { title: 'nav.cityTeams', nav: 'city-teams' },
+            },
+            { path: 'schedule', name: 'city-schedule', component: () => import('@/pages/SchedulePage.vue'), meta: { title: 'nav.citySchedule' } },
+            { path: 'accounts', name: 'city-accounts', component: () => import('@/pages/city/CityAccounts.vue'), meta: { title: 'nav.cityAccounts' } },
+            { path: 'samples', name: 'city-samples', component: () => import('@/pages/city/CitySamples.vue'), meta: { title: 'nav.citySamples' } },
+            { path: 'trainings', name: 'city-trainings', component: () => import('@/pages/city/CityTrainings.vue'), meta: { title: 'nav.cityTrainings' } },
+            { path: 'violations', name: 'city-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.cityViolations' } },
+            { path: 'deadlines', name: 'city-deadlines', component: () => import('@/pages/DeadlinesPage.vue'), meta: { title: 'nav.cityDeadlines' } },
           ],
         },
         {
@@ -62,6 +84,8 @@ export const router = createRouter({
           meta: { roles: ['team'] },
           children: [
             { path: '', name: 'team-home', component: () => import('@/pages/TeamHome.vue'), meta: { title: 'nav.teamHome' } },
+            { path: 'sessions', name: 'team-sessions', component: () => import('@/pages/team/TeamSessions.vue'), meta: { title: 'nav.teamSessions' } },
+            { path: 'violations', name: 'team-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.teamViolations' } },
           ],
         },
       ],
