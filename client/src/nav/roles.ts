@@ -19,6 +19,9 @@ export const HOME_ROUTE: Record<Role, string> = {
 export const NAV_BY_ROLE: Record<Role, readonly NavItem[]> = {
   province: [
     { route: 'province-wall', label: 'nav.provinceWall' },
+    { route: 'province-alerts', label: 'nav.provinceAlerts' },
+    { route: 'province-tickets', label: 'nav.provinceTickets' },
+    { route: 'province-announcements', label: 'nav.provinceAnnouncements' },
     { route: 'province-home', label: 'nav.provinceHome' },
     { route: 'province-stages', label: 'nav.provinceStages' },
     { route: 'province-schedule', label: 'nav.provinceSchedule' },
@@ -30,6 +33,7 @@ export const NAV_BY_ROLE: Record<Role, readonly NavItem[]> = {
   ],
   city: [
     { route: 'city-home', label: 'nav.cityHome' },
+    { route: 'city-announcements', label: 'nav.cityAnnouncements' },
     { route: 'city-teams', label: 'nav.cityTeams' },
     { route: 'city-schedule', label: 'nav.citySchedule' },
     { route: 'city-accounts', label: 'nav.cityAccounts' },

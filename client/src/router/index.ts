@@ -57,13 +57,16 @@ export const router = createRouter({
             { path: 'audit', name: 'province-audit', component: () => import('@/pages/province/ProvinceAudit.vue'), meta: { title: 'nav.provinceAudit' } },
             { path: 'deadlines', name: 'province-deadlines', component: () => import('@/pages/DeadlinesPage.vue'), meta: { title: 'nav.provinceDeadlines' } },
             { path: 'settings', name: 'province-settings', component: () => import('@/pages/province/ProvinceSettings.vue'), meta: { title: 'nav.provinceSettings' } },
+            { path: 'tickets', name: 'province-tickets', component: () => import('@/pages/province/ProvinceTickets.vue'), meta: { title: 'nav.provinceTickets' } },
+            { path: 'alerts', name: 'province-alerts', component: () => import('@/pages/province/ProvinceAlerts.vue'), meta: { title: 'nav.provinceAlerts' } },
+            { path: 'announcements', name: 'province-announcements', component: () => import('@/pages/AnnouncementsPage.vue'), meta: { title: 'nav.provinceAnnouncements' } },
           ],
         },
         {
           path: 'city',
           meta: { roles: ['city'] },
           children: [
-            { path: '', name: 'city-home', component: () => import('@/pages/CityHome.vue'), meta: { title: 'nav.cityHome' } },
+            { path: '', name: 'city-home', component: () => import('@/pages/city/CityRoom.vue'), meta: { title: 'nav.cityHome' } },
             { path: 'teams', name: 'city-teams', component: () => import('@/pages/city/CityTeams.vue'), meta: { title: 'nav.cityTeams' } },
             {
               path: 'teams/:id(\\d+)',
@@ -77,13 +80,14 @@ export const router = createRouter({
             { path: 'trainings', name: 'city-trainings', component: () => import('@/pages/city/CityTrainings.vue'), meta: { title: 'nav.cityTrainings' } },
             { path: 'violations', name: 'city-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.cityViolations' } },
             { path: 'deadlines', name: 'city-deadlines', component: () => import('@/pages/DeadlinesPage.vue'), meta: { title: 'nav.cityDeadlines' } },
+            { path: 'announcements', name: 'city-announcements', component: () => import('@/pages/AnnouncementsPage.vue'), meta: { title: 'nav.cityAnnouncements' } },
           ],
         },
         {
           path: 'team',
           meta: { roles: ['team'] },
           children: [
-            { path: '', name: 'team-home', component: () => import('@/pages/TeamHome.vue'), meta: { title: 'nav.teamHome' } },
+            { path: '', name: 'team-home', component: () => import('@/pages/team/TeamLive.vue'), meta: { title: 'nav.teamHome' } },
             { path: 'sessions', name: 'team-sessions', component: () => import('@/pages/team/TeamSessions.vue'), meta: { title: 'nav.teamSessions' } },
             { path: 'violations', name: 'team-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.teamViolations' } },
           ],
