@@ -9,8 +9,10 @@ export const CityCode = z.string().regex(/^36\d{4}$/, 'a Jiangxi city code such 
 /** Mainland mobile number; stored as typed, shown masked below province. */
 export const Phone = z.string().trim().regex(/^1\d{10}$/, 'an 11-digit mobile number');
 
-export const Text = (max: number) => z.string().trim().min(1).max(max);
-export const OptionalText = (max: number) => z.string().trim().max(max).optional().nullable();
+/** PostgreSQL text cannot hold NUL: refuse it at the boundary rather than fail at the write. */
+export const noNul = (s: z.ZodString) => s.regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+export const Text = (max: number) => noNul(z.string().trim().min(1).max(max));
+export const OptionalText = (max: number) => noNul(z.string().trim().max(max)).optional().nullable();
 
 export const IsoInstant = z.iso.datetime({ offset: true });
 

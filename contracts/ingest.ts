@@ -1,5 +1,6 @@
 // Ingest contract (API.md "Ingest"): what collectors send and what the hub answers.
 import { z } from 'zod';
+import { noNul } from './common';
 
 export const MAX_BATCH = 1000;
 /** An order above ¥1,000,000 is not a student live room's order; refuse it as a likely unit error. */
@@ -12,7 +13,7 @@ const EventId = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASC
 const SessionId = z.number().int().positive().max(2_147_483_647);
 const Instant = z.iso.datetime({ offset: true });
 const Count = z.number().int().min(0).max(MAX_COUNTER);
-const Ref = z.string().min(1).max(64);
+const Ref = noNul(z.string().min(1).max(64));
 
 export const StatsEvent = z.strictObject({
   type: z.literal('stats'),
@@ -37,7 +38,7 @@ export const OrderEvent = z.strictObject({
   quantity: z.number().int().min(1).max(10_000),
   amountFen: z.number().int().min(0).max(MAX_AMOUNT_FEN),
   productId: Ref.optional(),
-  productName: z.string().min(1).max(80).optional(),
+  productName: noNul(z.string().min(1).max(80)).optional(),
   buyerRef: Ref.optional(),
 });
 

@@ -82,15 +82,20 @@ export interface MemberDto {
   anchorFiledAt: string | null;
 }
 
-export const MemberCreate = z.object({
+const MemberFields = z.object({
   teamId: Id,
   name: Text(40),
   studentNo: z.string().trim().regex(/^[A-Za-z0-9-]{4,32}$/, '4–32 letters, digits or dashes'),
-  role: MemberRole.default('support'),
-  onCamera: z.boolean().default(false),
+  role: MemberRole,
+  onCamera: z.boolean(),
   phone: Phone.optional().nullable(),
 });
-export const MemberUpdate = MemberCreate.omit({ teamId: true }).partial();
+export const MemberCreate = MemberFields.extend({
+  role: MemberRole.default('support'),
+  onCamera: z.boolean().default(false),
+});
+/** Built without defaults: zod 4 fills defaults even in a partial, which would reset unsent fields. */
+export const MemberUpdate = MemberFields.omit({ teamId: true }).partial();
 
 export interface AccountDto {
   id: number;

@@ -33,7 +33,7 @@ export interface StageDto {
 
 const StageFields = z.object({
   name: Text(40),
-  kind: StageKind.default('other'),
+  kind: StageKind,
   startsAt: IsoInstant,
   endsAt: IsoInstant,
   /** Defaults to startsAt − 24 h (the notice: schedules reported 24 hours before each stage). */
@@ -47,10 +47,11 @@ const stageTimesValid = (s: { startsAt?: string | undefined; endsAt?: string | u
     ctx.addIssue({ code: 'custom', path: ['lockAt'], message: 'must not be after startsAt' });
 };
 
-export const StageCreate = StageFields.superRefine(stageTimesValid);
+export const StageCreate = StageFields.extend({ kind: StageKind.default('other') }).superRefine(stageTimesValid);
 export type StageCreate = z.infer<typeof StageCreate>;
 
-/** Moving startsAt without a lockAt moves the lock by the same amount (a custom lead time is kept). */
+/** Moving startsAt without a lockAt moves the lock by the same amount (a custom lead time is kept).
+ *  No defaults here: zod 4 fills defaults even in a partial, which would reset unsent fields. */
 export const StageUpdate = StageFields.partial()
   .superRefine(stageTimesValid)
   .refine((s) => Object.values(s).some((v) => v !== undefined), { message: 'nothing to change' });

@@ -47,6 +47,10 @@ import { alertRoutes } from './http/routes/alerts';
 import { ticketRoutes } from './http/routes/tickets';
 import { announcementRoutes } from './http/routes/announcements';
 import { webhookRoutes } from './http/routes/webhooks';
+import { analysisRoutes } from './http/routes/analysis';
+import { reconciliationRoutes } from './http/routes/reconciliation';
+import { reportRoutes } from './http/routes/reports';
+import { verifyRoutes } from './http/routes/verify';
 
 export interface AppDeps {
   config: Config;
@@ -139,6 +143,10 @@ export function createApp(deps: AppDeps): Hub {
     ticketRoutes(ctx, response.tickets),
     announcementRoutes(ctx, io),
     webhookRoutes(ctx),
+    analysisRoutes(ctx),
+    reconciliationRoutes(ctx),
+    reportRoutes(ctx),
+    verifyRoutes(ctx, live),
   ];
   for (const r of routers) app.use(r.prefix || '/', r.router);
   app.use('/api', (_req, _res, next) => next(notFound('Route')));

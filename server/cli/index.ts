@@ -8,13 +8,16 @@ import { createCollectorKey, createUser } from '../auth/service';
 import { seedDemo } from '../seed/demo';
 import { Role } from '../../contracts/auth';
 import type { Database } from '../db/index';
+import { runVerify } from './verify';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                                   apply pending migrations
   seed demo                                 seed the demo contest (idempotent)
   user add --role province|city|team --username U --password P [--city CODE] [--team ID] [--name N]
   collector-key add (--city CODE | --team ID) [--label L]
-                                            prints the new key once, alone on the last line`;
+                                            prints the new key once, alone on the last line
+  verify [--stage ID]                       recomputes every leaderboard from the stored events and prints
+                                            any difference from the live ones; exits 1 on a difference`;
 
 class UsageError extends Error {}
 
@@ -30,6 +33,7 @@ async function run(argv: string[]): Promise<number> {
       team: { type: 'string' },
       label: { type: 'string' },
       name: { type: 'string' },
+      stage: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -38,7 +42,7 @@ async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const known = ['migrate', 'seed demo', 'user add', 'collector-key add'];
+  const known = ['migrate', 'seed demo', 'user add', 'collector-key add', 'verify'];
   if (!known.includes(cmd)) throw new UsageError(`unknown command "${cmd}"`);
 
   const config = loadConfig();
@@ -103,6 +107,11 @@ async function dispatch(cmd: string, v: Values, db: Database): Promise<number> {
       console.log(`collector key ${id} for ${city ? `city ${city}` : `team ${tid}`} (shown once; only its hash is kept):`);
       console.log(key);
       return 0;
+    }
+    case 'verify': {
+      const stage = str('stage');
+      if (stage !== undefined && !/^\d{1,9}$/.test(stage)) throw new UsageError('--stage takes a numeric stage id');
+      return runVerify(db, loadConfig().REDIS_URL, stage === undefined ? undefined : Number(stage));
     }
   }
   return 2;

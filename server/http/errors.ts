@@ -58,6 +58,8 @@ export function toAppError(err: unknown): AppError {
     if (e.code === 'P2002') return conflict('A record with the same unique value already exists');
     if (e.code === 'P2025') return notFound();
     if (e.code === 'P2003') return invalid('A referenced record does not exist');
+    // Text PostgreSQL cannot store (NUL bytes): the client's input, not our failure.
+    if (e.code === 'P2039' || e.code === '22021') return invalid('Text may not contain NUL characters');
     // body-parser errors
     if (e.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Request body too large');
     if (e.type === 'entity.parse.failed') return invalid('Malformed JSON body');

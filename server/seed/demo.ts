@@ -7,6 +7,7 @@ import { hashPassword } from '../auth/passwords';
 import { DAY, HOUR, MINUTE, shanghaiDayStart } from '../domain/time';
 import { jiangxi, yuanToFen, type JiangxiCity } from './jiangxi';
 import { int, pick, rng } from './random';
+import { seedHistory } from './history';
 
 export const DEMO_PASSWORD = 'ganyou2024';
 
@@ -146,6 +147,8 @@ export async function seedDemo(db: Database, clock: Clock): Promise<SeedResult> 
     ...allTeams.map((t) => ({ username: `team${t.id}`, role: 'team' as const, displayName: t.name, cityCode: t.cityCode, teamId: t.id })),
   ];
   count('users', (await prisma.user.createMany({ data: users.map((u) => ({ ...u, passwordHash: hash })), skipDuplicates: true })).count);
+
+  for (const [k, n] of Object.entries(await seedHistory(db, clock))) count(k, n);
 
   const firstTeam = allTeams.find((t) => t.cityCode === '360100')!;
   return {

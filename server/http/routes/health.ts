@@ -15,8 +15,10 @@ export function healthRoutes(_ctx: AppContext, probes: HealthProbe[]): ApiRouter
     for (const p of probes) {
       try {
         out[p.name] = await withTimeout(p.check(), 2000);
-      } catch {
-        out[p.name] = 'down';
+      } catch (err) {
+        // A probe may say why it cannot serve (e.g. the live store is being rebuilt); otherwise it is down.
+        const why = err instanceof Error ? /^(\w+):/.exec(err.message)?.[1] : undefined;
+        out[p.name] = why === 'rebuilding' ? 'rebuilding' : 'down';
         failing ??= p.name;
       }
     }
