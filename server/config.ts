@@ -34,6 +34,8 @@ const ConfigSchema = z.object({
   SERVE_CLIENT: bool.default(true),
   /** Run the persister (Redis Stream → PostgreSQL) in this process. */
   PERSISTER: bool.default(true),
+  /** Milliseconds a durable-log entry may sit unacked with a (dead) persister before another one takes it over. */
+  PERSISTER_STALE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Run the alert evaluator in this process. */
   ALERTS: bool.default(true),
   /** Bearer token for GET /metrics; unset → only loopback callers may read it. */

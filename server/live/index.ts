@@ -9,6 +9,8 @@ import { IngestService } from './ingest';
 import { LiveViews } from './views';
 import { Persister } from './persister';
 import { closeFinishedSessions } from './lifecycle';
+import { startAnalysisJob } from '../analysis/job';
+import { LiveGuard } from './rebuild';
 
 export interface Live {
   store: LiveStore;
@@ -16,23 +18,34 @@ export interface Live {
   ingest: IngestService;
   views: LiveViews;
   persister: Persister | null;
+  /** Notices a Redis that lost its data and rebuilds live state from PostgreSQL (Redis store with REDIS_URL only). */
+  guard?: LiveGuard | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export function createLive(deps: { config: Config; db: Database; clock: Clock; log: Logger; store: LiveStore }): Live {
-  const { config, db, clock, log, store } = deps;
+  const { config, db, clock, log, store: raw } = deps;
+  const guard =
+    config.REDIS_URL && raw.kind === 'redis'
+      ? new LiveGuard({ redisUrl: config.REDIS_URL, store: raw, db, log: log.child({ part: 'live-guard' }), hubId: config.HUB_ID })
+      : null;
+  // Ingest and the health probe go through the guard: refused (503) while live state is rebuilt.
+  const store = guard ? guard.wrap(raw) : raw;
   const directory = new SessionDirectory(db, clock, log);
   let timer: NodeJS.Timeout | undefined;
-  const persister = config.PERSISTER ? new Persister(store, db, log.child({ part: 'persister' }), config.HUB_ID) : null;
+  let analysisJob: { stop(): unknown } | undefined;
+  const persister = config.PERSISTER ? new Persister(raw, db, log.child({ part: 'persister' }), config.HUB_ID, { staleMs: config.PERSISTER_STALE_MS }) : null;
   return {
     store,
     directory,
     ingest: new IngestService(store, directory, clock),
     views: new LiveViews(store, directory, clock),
     persister,
+    guard,
     async start() {
       await directory.start();
+      guard?.start();
       persister?.start();
       timer = setInterval(() => {
         closeFinishedSessions(db, store, clock).then(
@@ -41,11 +54,15 @@ export function createLive(deps: { config: Config; db: Database; clock: Clock; l
         );
       }, 30_000);
       timer.unref();
+      // Analysis records of ended sessions, recomputed when late events arrive.
+      analysisJob = startAnalysisJob({ db, clock, log: log.child({ part: 'analysis' }) });
     },
     async stop() {
       clearInterval(timer);
+      await analysisJob?.stop();
       directory.stop();
       await persister?.stop();
+      await guard?.stop();
     },
   };
 }
