@@ -30,6 +30,7 @@ export const NAV_BY_ROLE: Record<Role, readonly NavItem[]> = {
     { route: 'province-audit', label: 'nav.provinceAudit' },
     { route: 'province-deadlines', label: 'nav.provinceDeadlines' },
     { route: 'province-settings', label: 'nav.provinceSettings' },
+    { route: 'province-analyses', label: 'nav.provinceAnalyses' },
   ],
   city: [
     { route: 'city-home', label: 'nav.cityHome' },
@@ -41,10 +42,12 @@ export const NAV_BY_ROLE: Record<Role, readonly NavItem[]> = {
     { route: 'city-trainings', label: 'nav.cityTrainings' },
     { route: 'city-violations', label: 'nav.cityViolations' },
     { route: 'city-deadlines', label: 'nav.cityDeadlines' },
+    { route: 'city-analyses', label: 'nav.cityAnalyses' },
   ],
   team: [
     { route: 'team-home', label: 'nav.teamHome' },
     { route: 'team-sessions', label: 'nav.teamSessions' },
     { route: 'team-violations', label: 'nav.teamViolations' },
+    { route: 'team-analyses', label: 'nav.teamAnalyses' },
   ],
 };

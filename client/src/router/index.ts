@@ -60,6 +60,8 @@ export const router = createRouter({
             { path: 'tickets', name: 'province-tickets', component: () => import('@/pages/province/ProvinceTickets.vue'), meta: { title: 'nav.provinceTickets' } },
             { path: 'alerts', name: 'province-alerts', component: () => import('@/pages/province/ProvinceAlerts.vue'), meta: { title: 'nav.provinceAlerts' } },
             { path: 'announcements', name: 'province-announcements', component: () => import('@/pages/AnnouncementsPage.vue'), meta: { title: 'nav.provinceAnnouncements' } },
+            { path: 'analyses', name: 'province-analyses', component: () => import('@/pages/province/ProvinceAnalyses.vue'), meta: { title: 'nav.provinceAnalyses' } },
+            { path: 'analysis/:id(\\d+)', name: 'province-analysis', component: () => import('@/pages/analysis/AnalysisPage.vue'), meta: { title: 'nav.analysis', nav: 'province-analyses' } },
           ],
         },
         {
@@ -81,6 +83,8 @@ export const router = createRouter({
             { path: 'violations', name: 'city-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.cityViolations' } },
             { path: 'deadlines', name: 'city-deadlines', component: () => import('@/pages/DeadlinesPage.vue'), meta: { title: 'nav.cityDeadlines' } },
             { path: 'announcements', name: 'city-announcements', component: () => import('@/pages/AnnouncementsPage.vue'), meta: { title: 'nav.cityAnnouncements' } },
+            { path: 'analyses', name: 'city-analyses', component: () => import('@/pages/city/CityAnalyses.vue'), meta: { title: 'nav.cityAnalyses' } },
+            { path: 'analysis/:id(\\d+)', name: 'city-analysis', component: () => import('@/pages/analysis/AnalysisPage.vue'), meta: { title: 'nav.analysis', nav: 'city-analyses' } },
           ],
         },
         {
@@ -90,6 +94,8 @@ export const router = createRouter({
             { path: '', name: 'team-home', component: () => import('@/pages/team/TeamLive.vue'), meta: { title: 'nav.teamHome' } },
             { path: 'sessions', name: 'team-sessions', component: () => import('@/pages/team/TeamSessions.vue'), meta: { title: 'nav.teamSessions' } },
             { path: 'violations', name: 'team-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.teamViolations' } },
+            { path: 'analyses', name: 'team-analyses', component: () => import('@/pages/team/TeamAnalyses.vue'), meta: { title: 'nav.teamAnalyses' } },
+            { path: 'analysis/:id(\\d+)', name: 'team-analysis', component: () => import('@/pages/analysis/AnalysisPage.vue'), meta: { title: 'nav.analysis', nav: 'team-analyses' } },
           ],
         },
       ],
