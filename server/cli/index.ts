@@ -8,6 +8,7 @@ import { createCollectorKey, createUser } from '../auth/service';
 import { seedDemo } from '../seed/demo';
 import { Role } from '../../contracts/auth';
 import type { Database } from '../db/index';
+import { audit } from '../services/audit';
 import { runVerify } from './verify';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -15,6 +16,8 @@ const USAGE = `usage: npm run cli -- <command>
   seed demo                                 seed the demo contest (idempotent)
   user add --role province|city|team --username U --password P [--city CODE] [--team ID] [--name N]
   collector-key add (--city CODE | --team ID) [--label L]
+  collector-key list                        keys with their scope, prefix and whether revoked
+  collector-key revoke ID                   revokes a key (hubs stop accepting it within 10 s)
                                             prints the new key once, alone on the last line
   verify [--stage ID]                       recomputes every leaderboard from the stored events and prints
                                             any difference from the live ones; exits 1 on a difference`;
@@ -42,7 +45,16 @@ async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const known = ['migrate', 'seed demo', 'user add', 'collector-key add', 'verify'];
+  const known = ['migrate', 'seed demo', 'user add', 'collector-key add', 'collector-key list', 'verify'];
+  if (/^collector-key revoke \d{1,9}$/.test(cmd)) {
+    const config = loadConfig();
+    const db = await openMigratedDatabase(config, createLogger({ ...config, LOG_LEVEL: 'warn' }));
+    try {
+      return await revokeKey(db, Number(cmd.split(' ')[2]));
+    } finally {
+      await db.close();
+    }
+  }
   if (!known.includes(cmd)) throw new UsageError(`unknown command "${cmd}"`);
 
   const config = loadConfig();
@@ -98,6 +110,13 @@ async function dispatch(cmd: string, v: Values, db: Database): Promise<number> {
       console.log(`created ${u.role} user ${u.username} (id ${u.id})`);
       return 0;
     }
+    case 'collector-key list': {
+      const rows = await db.prisma.collectorKey.findMany({ orderBy: { id: 'asc' } });
+      for (const k of rows)
+        console.log(`${k.id}\t${k.prefix}…\t${k.cityCode ? `city ${k.cityCode}` : `team ${k.teamId}`}\t${k.label ?? ''}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'}`);
+      if (!rows.length) console.log('no collector keys');
+      return 0;
+    }
     case 'collector-key add': {
       const city = str('city');
       const tid = teamId();
@@ -115,6 +134,18 @@ async function dispatch(cmd: string, v: Values, db: Database): Promise<number> {
     }
   }
   return 2;
+}
+
+async function revokeKey(db: Database, id: number): Promise<number> {
+  const r = await db.prisma.collectorKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  if (r.count) {
+    await audit(db.prisma, null, { action: 'collector_key.revoke', entity: 'CollectorKey', entityId: id });
+    console.log(`collector key ${id} revoked`);
+    return 0;
+  }
+  const exists = await db.prisma.collectorKey.findUnique({ where: { id } });
+  console.error(exists ? `collector key ${id} was already revoked` : `no collector key ${id}`);
+  return 1;
 }
 
 run(process.argv.slice(2)).then(

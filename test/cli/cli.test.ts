@@ -96,6 +96,12 @@ describe('npm run cli against PostgreSQL', () => {
     expect(row).toMatchObject({ cityCode: '360100', label: 'ci' });
     expect(JSON.stringify(row)).not.toContain(key);
     expect((await cli(env, 'collector-key', 'add')).code).toBe(2);
+    const listed = await cli(env, 'collector-key', 'list');
+    expect(listed.out).toMatch(new RegExp(`^${row!.id}\\t${key.slice(0, 7)}…\\tcity 360100\\tci\\tactive$`, 'm'));
+    const revoked = await cli(env, 'collector-key', 'revoke', String(row!.id));
+    expect(revoked.code).toBe(0);
+    expect((await db.prisma.collectorKey.findUniqueOrThrow({ where: { id: row!.id } })).revokedAt).not.toBeNull();
+    expect((await cli(env, 'collector-key', 'revoke', String(row!.id))).code).toBe(1);
   });
 
   test('an unknown command or a bad DATABASE_URL exits non-zero with a message', async () => {
