@@ -89,7 +89,8 @@ export class Persister {
       touched.set(`${e.meta.sessionId}:${minute}`, [e.meta.sessionId, minute]);
     }
     await this.db.prisma.$transaction(async (tx) => {
-      await tx.liveEvent.createMany({ data: events.map(toRow), skipDuplicates: true });
+      // One multi-row insert from column arrays: Prisma's createMany cost ~10x more CPU per event on the hot path.
+      await tx.$executeRawUnsafe(INSERT_SQL, ...columns(events));
       const pairs = [...touched.values()];
       const values = pairs.map((_, i) => `($${i * 2 + 1}::int, to_timestamp($${i * 2 + 2}::bigint / 1000.0) AT TIME ZONE 'UTC')`).join(',');
       await tx.$executeRawUnsafe(AGGREGATE_SQL.replace('$VALUES', values), ...pairs.flat());
@@ -98,6 +99,34 @@ export class Persister {
     this.stats.events += events.length;
     this.stats.lastWriteAt = Date.now();
   }
+}
+
+const INSERT_SQL = `
+INSERT INTO "LiveEvent" ("sessionId", "eventId", "type", "source", "at", "receivedAt", "online", "views", "viewers",
+  "likes", "comments", "shares", "followers", "orderId", "quantity", "amountFen", "productId", "productName", "buyerRef")
+SELECT u.s, u.e, u.t::"EventType", u.src::"EventSource", u.a AT TIME ZONE 'UTC', u.r AT TIME ZONE 'UTC', u.online, u.views,
+  u.viewers, u.likes, u.comments, u.shares, u.followers, u.oid, u.qty, u.amt, u.pid, u.pname, u.buyer
+FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::int[], $8::int[],
+  $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::text[], $15::int[], $16::int[], $17::text[], $18::text[],
+  $19::text[]) AS u(s, e, t, src, a, r, online, views, viewers, likes, comments, shares, followers, oid, qty, amt, pid, pname, buyer)
+ON CONFLICT ("sessionId", "eventId") DO NOTHING`;
+
+/** The events as 19 column arrays, in INSERT_SQL's order. */
+function columns(events: StoreEvent[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 19 }, () => []);
+  for (const e of events) {
+    const r = toRow(e);
+    const row: unknown[] = [
+      r.sessionId, r.eventId, r.type, r.source, r.at.toISOString(), r.receivedAt.toISOString(),
+      'online' in r ? r.online : null, 'views' in r ? r.views : null, 'viewers' in r ? r.viewers : null,
+      'likes' in r ? r.likes : null, 'comments' in r ? r.comments : null, 'shares' in r ? r.shares : null,
+      'followers' in r ? r.followers : null, 'orderId' in r ? r.orderId : null, 'quantity' in r ? r.quantity : null,
+      'amountFen' in r ? r.amountFen : null, 'productId' in r ? r.productId : null,
+      'productName' in r ? r.productName : null, 'buyerRef' in r ? r.buyerRef : null,
+    ];
+    row.forEach((v, i) => cols[i]!.push(v ?? null));
+  }
+  return cols;
 }
 
 function toRow(e: StoreEvent) {
