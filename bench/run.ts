@@ -3,7 +3,7 @@
 // same go, Redis commands per event counted two ways (what the hub sends, through a counting proxy; what Redis
 // runs, Lua included), ingest→dashboard latency with 500 live sessions and 200 dashboards, and memory per
 // dashboard and per live session. Prints a table, writes bench/results/latest.json,
-// exits 1 if a floor of the issue is missed (2 if the bench itself failed). Stops by itself in about 3–4 minutes
+// exits 1 if a floor of the issue is missed (2 if the bench itself failed). Stops by itself in about 3 minutes
 // (a watchdog ends it at 7); Ctrl-C cleans up too. docs/BENCHMARKS.md says how to read the figures.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
@@ -55,7 +55,7 @@ const P = {
   batchRunMs: QUICK ? 3000 : 6000,
   singleRunMs: QUICK ? 2000 : 4000,
   latencyRunMs: QUICK ? 8000 : 20_000,
-  /** Collector pace without dashboards: the reference for memory per dashboard, and JIT warm-up. */
+  /** Collector pace without dashboards (after a warm-up): the reference for memory per dashboard. */
   referenceMs: QUICK ? 4000 : 8000,
   /** Longest wait for the persister to catch up between throughput runs. */
   settleMaxMs: 5000,
