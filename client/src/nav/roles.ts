@@ -20,6 +20,8 @@ export const NAV_BY_ROLE: Record<Role, readonly NavItem[]> = {
   province: [
     { route: 'province-wall', label: 'nav.provinceWall' },
     { route: 'province-alerts', label: 'nav.provinceAlerts' },
+    { route: 'province-account-requests', label: 'nav.provinceAccountRequests' },
+    { route: 'province-verify', label: 'nav.provinceVerify' },
     { route: 'province-tickets', label: 'nav.provinceTickets' },
     { route: 'province-announcements', label: 'nav.provinceAnnouncements' },
     { route: 'province-home', label: 'nav.provinceHome' },
