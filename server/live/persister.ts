@@ -111,42 +111,22 @@ FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6
   $19::text[]) AS u(s, e, t, src, a, r, online, views, viewers, likes, comments, shares, followers, oid, qty, amt, pid, pname, buyer)
 ON CONFLICT ("sessionId", "eventId") DO NOTHING`;
 
-/** The events as 19 column arrays, in INSERT_SQL's order. */
+/** The events as 19 column arrays, in INSERT_SQL's order; fields an event type lacks are null. */
 function columns(events: StoreEvent[]): unknown[][] {
   const cols: unknown[][] = Array.from({ length: 19 }, () => []);
   for (const e of events) {
-    const r = toRow(e);
-    const row: unknown[] = [
-      r.sessionId, r.eventId, r.type, r.source, r.at.toISOString(), r.receivedAt.toISOString(),
-      'online' in r ? r.online : null, 'views' in r ? r.views : null, 'viewers' in r ? r.viewers : null,
-      'likes' in r ? r.likes : null, 'comments' in r ? r.comments : null, 'shares' in r ? r.shares : null,
-      'followers' in r ? r.followers : null, 'orderId' in r ? r.orderId : null, 'quantity' in r ? r.quantity : null,
-      'amountFen' in r ? r.amountFen : null, 'productId' in r ? r.productId : null,
-      'productName' in r ? r.productName : null, 'buyerRef' in r ? r.buyerRef : null,
+    const ev = e.event;
+    const stats = ev.type === 'stats' ? ev : undefined;
+    const order = ev.type === 'order' ? ev : undefined;
+    const money = ev.type === 'stats' ? undefined : ev;
+    const row = [
+      e.meta.sessionId, ev.id, ev.type, e.source, new Date(e.atMs).toISOString(), new Date(e.receivedAt).toISOString(),
+      stats?.online, stats?.views, stats?.viewers, stats?.likes, stats?.comments, stats?.shares, stats?.followers,
+      money?.orderId, order?.quantity, money?.amountFen, order?.productId, order?.productName, order?.buyerRef,
     ];
-    row.forEach((v, i) => cols[i]!.push(v ?? null));
+    for (let i = 0; i < 19; i++) cols[i]!.push(row[i] ?? null);
   }
   return cols;
-}
-
-function toRow(e: StoreEvent) {
-  const ev = e.event;
-  const base = {
-    sessionId: e.meta.sessionId,
-    eventId: ev.id,
-    type: ev.type,
-    source: e.source,
-    at: new Date(e.atMs),
-    receivedAt: new Date(e.receivedAt),
-  };
-  switch (ev.type) {
-    case 'stats':
-      return { ...base, online: ev.online, views: ev.views, viewers: ev.viewers ?? null, likes: ev.likes ?? null, comments: ev.comments ?? null, shares: ev.shares ?? null, followers: ev.followers ?? null };
-    case 'order':
-      return { ...base, orderId: ev.orderId, quantity: ev.quantity, amountFen: ev.amountFen, productId: ev.productId ?? null, productName: ev.productName ?? null, buyerRef: ev.buyerRef ?? null };
-    case 'refund':
-      return { ...base, orderId: ev.orderId, amountFen: ev.amountFen };
-  }
 }
 
 // Prisma keeps DateTime as UTC in `timestamp` columns, hence minutes passed as epoch ms and read in UTC.
