@@ -4,6 +4,7 @@ import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import Components from 'unplugin-vue-components/vite';
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
+import { precompress } from './build/precompress';
 
 const clientDir = fileURLToPath(new URL('.', import.meta.url));
 const contractsDir = fileURLToPath(new URL('../contracts/', import.meta.url));
@@ -34,6 +35,7 @@ export default defineConfig({
       resolvers: [ElementPlusResolver({ importStyle: 'css' })],
       dts: fileURLToPath(new URL('./src/components.d.ts', import.meta.url)),
     }),
+    precompress(),
   ],
   server: {
     host: '127.0.0.1',

@@ -13,6 +13,7 @@ import { AuthService } from './auth/service';
 import { RateLimiter } from './auth/rate-limit';
 import type { AppContext } from './http/context';
 import { accessLog, authenticate, requestId } from './http/middleware';
+import { clientRouter } from './http/static';
 import { errorHandler, notFound } from './http/errors';
 import type { ApiRouter, RouteInfo } from './http/router';
 import { healthRoutes, type HealthProbe } from './http/routes/health';
@@ -152,10 +153,7 @@ export function createApp(deps: AppDeps): Hub {
   app.use('/api', (_req, _res, next) => next(notFound('Route')));
 
   if (deps.clientDir && existsSync(path.join(deps.clientDir, 'index.html'))) {
-    const dir = deps.clientDir;
-    app.use(express.static(dir, { index: false, maxAge: '1h' }));
-    // The SPA owns every other path (deep links such as /city/teams survive a reload).
-    app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => res.sendFile(path.join(dir, 'index.html')));
+    app.use(clientRouter(deps.clientDir));
   }
   app.use(errorHandler(log));
 

@@ -64,6 +64,8 @@ export class SessionModel {
   constructor(
     private readonly s: SimSession,
     seed: number,
+    /** Prefixed to event and order ids; empty keeps them stable across runs (see SimulatorOptions.runTag). */
+    private readonly tag = '',
   ) {
     this.plan = drawPlan(s, seed);
     this.r = rng(mix(seed, s.id, 2));
@@ -148,7 +150,7 @@ export class SessionModel {
     batch.sort((a, b) => a.ms - b.ms);
     // Every event takes its id whether sent or thinned, so ids don't depend on how the caller steps.
     for (const p of batch) {
-      p.ev.id = `${this.s.id}-${++this.seq}`;
+      p.ev.id = `${this.tag}${this.s.id}-${++this.seq}`;
       if (p.keep) out.push(p.ev);
     }
   }
@@ -189,7 +191,7 @@ export class SessionModel {
       const coupon = pick(r, [500, 1000, 2000]);
       amountFen = full > coupon * 3 ? full - coupon : Math.round(full * (r() < 0.5 ? 0.95 : 0.9));
     }
-    const orderId = `YL${this.s.id}-${String(++this.orderNo).padStart(6, '0')}`;
+    const orderId = `YL${this.tag}${this.s.id}-${String(++this.orderNo).padStart(6, '0')}`;
     const buyerRef = this.buyers.length > 0 && r() < 0.15 ? pick(r, this.buyers) : this.newBuyer();
     if (amountFen >= 1 && r() < this.plan.refundRate) this.planRefund(ms, orderId, amountFen, quantity);
     return {

@@ -23,6 +23,12 @@ export interface SimulatorOptions {
   seed?: number;
   /** Pending events per key past which its sessions pause (they catch up later; nothing is dropped). */
   maxQueue?: number;
+  /**
+   * Prefixed to every event and order id. Without one, ids depend only on the session and the sequence, so a
+   * restarted demo re-sends the same events and the hub counts them once; a second run meant as new traffic on
+   * the same sessions (a benchmark phase) sets a tag such as "r2-".
+   */
+  runTag?: string;
   log?: (msg: string, data?: object) => void;
 }
 
@@ -105,7 +111,7 @@ export class Simulator {
         this.once(`over:${s.id}`, 'session already over; not simulated', { sessionId: s.id });
         continue;
       }
-      this.models.set(s.id, { session: s, model: new SessionModel(s, this.seed) });
+      this.models.set(s.id, { session: s, model: new SessionModel(s, this.seed, this.opts.runTag ?? '') });
     }
   }
 

@@ -9,7 +9,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PASSWORD } from './fixture.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLIENT_DIR = path.join(ROOT, 'dist', 'client');
+/** GY_TEST_CLIENT_DIR lets parallel work build the client into its own folder. */
+export const CLIENT_DIR = process.env['GY_TEST_CLIENT_DIR'] ?? path.join(ROOT, 'dist', 'client');
 export const SCREENS_DIR = path.join(ROOT, 'test-results', 'screens');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 

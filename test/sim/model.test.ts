@@ -28,6 +28,18 @@ describe('SessionModel', () => {
     expect(other).not.toEqual(a);
   });
 
+  it('keeps ids stable without a run tag and disjoint from an untagged run with one', () => {
+    const s = session(openingSession(SEED));
+    const plain = run(new SessionModel(s, SEED), s);
+    const tagged = run(new SessionModel(s, SEED, 'x5-'), s);
+    expect(tagged.length).toBe(plain.length);
+    expect(tagged.every((e) => e.id.startsWith(`x5-${s.id}-`))).toBe(true);
+    expect(orders(tagged).every((o) => o.orderId.startsWith(`YLx5-${s.id}-`))).toBe(true);
+    const plainIds = new Set([...plain.map((e) => e.id), ...orders(plain).map((o) => o.orderId)]);
+    expect(tagged.some((e) => plainIds.has(e.id) || (e.type !== 'stats' && plainIds.has(e.orderId)))).toBe(false);
+    for (const e of tagged) expect(IngestEvent.safeParse(e).success, JSON.stringify(e)).toBe(true);
+  });
+
   it('gives the same events and GMV whether stepped every second or every 5 seconds', () => {
     const s = session(openingSession(SEED, 7));
     const fine = run(new SessionModel(s, SEED), s, 1000);
