@@ -594,6 +594,8 @@ async function main(): Promise<number> {
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
   log('wrote bench/results/latest.json');
+  // --cpu-prof writes its file only on a clean exit, which a graceful drain can take longer than 3 s to reach.
+  if (cpuProfDir) await stop(hub.child, 30_000);
   return Object.values(floors).every((f) => f.met) ? 0 : 1;
 }
 

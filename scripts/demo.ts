@@ -4,6 +4,7 @@ import { loadConfig } from '../server/config';
 import { createLogger } from '../server/logger';
 import { startHub } from '../server/boot';
 import { seedDemo } from '../server/seed/demo';
+import { rebuildFromDatabase } from '../server/live/rebuild';
 import { systemClock } from '../server/clock';
 import { createCollectorKey } from '../server/auth/service';
 import { Simulator, httpSender } from '../server/sim/runner';
@@ -19,6 +20,12 @@ async function main(): Promise<void> {
   const { db } = running;
   const seeded = await seedDemo(db, systemClock);
   await running.hub.live.directory.refresh();
+  // History seeded just now went straight to PostgreSQL: replay it so the wall's stage totals and boards include
+  // the earlier days from the first run on, as they do after a restart.
+  if (seeded.created['past events']) {
+    const r = await rebuildFromDatabase(db, running.hub.live.store);
+    log.info({ ...r }, 'seeded history replayed into the live store');
+  }
 
   // Keys are shown once; the demo makes new ones each run and revokes the previous run's.
   await db.prisma.collectorKey.updateMany({ where: { label: DEMO_KEY_LABEL, revokedAt: null }, data: { revokedAt: new Date() } });

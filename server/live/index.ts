@@ -10,7 +10,7 @@ import { LiveViews } from './views';
 import { Persister } from './persister';
 import { closeFinishedSessions } from './lifecycle';
 import { startAnalysisJob } from '../analysis/job';
-import { LiveGuard } from './rebuild';
+import { LiveGuard, rebuildFromDatabase } from './rebuild';
 
 export interface Live {
   store: LiveStore;
@@ -45,6 +45,13 @@ export function createLive(deps: { config: Config; db: Database; clock: Clock; l
     guard,
     async start() {
       await directory.start();
+      // The in-process store starts empty: a restarted hub replays PostgreSQL's event log before it listens, so
+      // the wall shows the same numbers as before the restart, not zeros. (Events acked but not yet persisted when
+      // the process died are gone with its memory: the embedded default trades that for needing no servers.)
+      if (raw.kind === 'memory') {
+        const report = await rebuildFromDatabase(db, raw, { now: clock.now() });
+        if (report.events) log.info({ ...report }, 'live state replayed from the database');
+      }
       guard?.start();
       persister?.start();
       timer = setInterval(() => {

@@ -1,0 +1,74 @@
+// The embedded default (in-process live store) across a hub restart: the new process replays PostgreSQL's event
+// log before it listens, so sessions, series, boards and totals are what they were, and the same events sent
+// again are duplicates, not new sales.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { freshDatabase } from '../helpers/db.ts';
+import { seedFixture } from '../helpers/fixture.ts';
+import { CITY_A } from '../helpers/fixture.ts';
+import { createCollectorKey } from '../../server/auth/service.ts';
+import type { IngestEvent } from '../../contracts/ingest.ts';
+import type { Database } from '../../server/db/index.ts';
+import type { Fixture } from '../helpers/fixture.ts';
+
+describe('a hub on the in-process store, restarted', () => {
+  let shared: { db: Database; fx: Fixture };
+  let first: TestHub | undefined;
+  let second: TestHub | undefined;
+  let key: string;
+
+  beforeAll(async () => {
+    const db = await freshDatabase('postgres');
+    shared = { db, fx: await seedFixture(db) };
+    key = (await createCollectorKey(db, { cityCode: CITY_A, label: 'restart test' })).key;
+  });
+  afterAll(async () => {
+    await first?.close();
+    await second?.close();
+    await shared?.db.close();
+  });
+
+  async function liveState(h: TestHub) {
+    const { fx } = shared;
+    const store = h.hub.live.store;
+    const ids = [fx.sessionA1, fx.sessionA2];
+    return {
+      sessions: [...(await store.getSessions(ids)).entries()].sort((a, b) => a[0] - b[0]),
+      series: await Promise.all(ids.map((id) => store.getSeries(id))),
+      totals: await store.stageTotals(fx.stageId),
+      boards: await Promise.all((['team', 'city', 'university'] as const).map((d) => store.leaderboard(fx.stageId, d, 100))),
+    };
+  }
+
+  test('the new process shows the same numbers and counts a resent batch once', async () => {
+    const { fx } = shared;
+    first = await startTestHub('postgres', { db: shared });
+    expect(first.hub.live.store.kind).toBe('memory');
+    const t0 = Date.now() - 3 * 60_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const events: IngestEvent[] = [];
+    for (const [n, sid] of [fx.sessionA1, fx.sessionA2].entries()) {
+      for (let k = 0; k < 8; k++) {
+        const at = t0 + k * 11_000 + n * 500;
+        events.push({ type: 'stats', id: `s-${sid}-${k}`, sessionId: sid, at: iso(at), online: 40 + k * 3, views: 90 + k * 15, likes: k });
+        events.push({ type: 'order', id: `o-${sid}-${k}`, sessionId: sid, at: iso(at + 200), orderId: `ORD-${sid}-${k}`, quantity: 1, amountFen: 2990 + k * 10, buyerRef: `b-${k % 3}` });
+      }
+      events.push({ type: 'refund', id: `r-${sid}`, sessionId: sid, at: iso(t0 + 90_000), orderId: `ORD-${sid}-2`, amountFen: 1000 });
+    }
+    const sent = await first.req('POST', '/api/v1/ingest', { token: key, body: { events } });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ accepted: events.length, duplicates: 0, rejected: [] });
+    await first.hub.live.persister!.drain(15_000);
+    const before = await liveState(first);
+    expect(before.totals.orders).toBe(16);
+    await first.close();
+    first = undefined;
+
+    second = await startTestHub('postgres', { db: shared });
+    expect(await liveState(second)).toEqual(before);
+    const again = await second.req('POST', '/api/v1/ingest', { token: key, body: { events } });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: events.length, rejected: [] });
+    expect(await liveState(second)).toEqual(before);
+  });
+});
