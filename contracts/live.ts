@@ -72,6 +72,34 @@ export interface SeriesPoint {
   orders: number; // cumulative
 }
 
+/**
+ * An order at or above the province's big-order threshold, for the wall's feed: which team sold what and when,
+ * never who bought it (no buyer reference, no order id).
+ */
+export interface BigOrder {
+  /** `<sessionId>:<event id>`, unique per accepted event. */
+  id: string;
+  /** Event time, epoch ms. */
+  at: number;
+  sessionId: number;
+  teamId: number;
+  teamName: string;
+  cityCode: string;
+  productName: string | null;
+  quantity: number;
+  amountFen: number;
+}
+
+/** Big orders the wall keeps on screen and the store keeps per stage. */
+export const BIG_ORDER_FEED_SIZE = 20;
+
+/** Newest first, each order once (lists may overlap after a resync), at most `limit`. */
+export function newestBigOrders(lists: ReadonlyArray<readonly BigOrder[]>, limit = BIG_ORDER_FEED_SIZE): BigOrder[] {
+  const byId = new Map<string, BigOrder>();
+  for (const list of lists) for (const o of list) if (!byId.has(o.id)) byId.set(o.id, o);
+  return [...byId.values()].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit);
+}
+
 export interface WallSnapshot {
   at: number;
   stage: { id: number; name: string } | null;
@@ -80,6 +108,15 @@ export interface WallSnapshot {
   leaderboards: Leaderboards;
   /** Province GMV per minute today (Asia/Shanghai), cumulative. */
   gmvCurve: Array<{ t: number; gmvFen: number }>;
+  /**
+   * Yesterday's province GMV per minute (from PostgreSQL's minute aggregates), cumulative and shifted one day
+   * forward onto today's time axis, for comparison.
+   */
+  gmvYesterday: Array<{ t: number; gmvFen: number }>;
+  /** Today's big orders of the stage, newest first. */
+  bigOrders: BigOrder[];
+  /** The threshold (fen) an order must reach to count as big. */
+  bigOrderFen: number;
 }
 
 export interface WallUpdate {
@@ -89,6 +126,8 @@ export interface WallUpdate {
   sessions: Array<SessionLive | SessionRow>;
   leaderboards?: Leaderboards;
   gmvCurve?: Array<{ t: number; gmvFen: number }>;
+  /** Big orders accepted (on any hub) since the last update, newest first. */
+  bigOrders?: BigOrder[];
 }
 
 export interface CitySnapshot {

@@ -233,6 +233,8 @@ export interface ChecklistDto {
 export const SettingValues = {
   /** An unapproved pre-live checklist keeps a session from going live. */
   'checklist.blocksLive': z.boolean(),
+  /** Orders of at least this many fen appear in the wall's big-order feed (¥1 to ¥1,000,000). */
+  'wall.bigOrderFen': z.number().int().min(100).max(100_000_000),
 } as const;
 export type SettingKey = keyof typeof SettingValues;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SettingValues)[K]>;

@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import type { SessionInfo } from '../domain/ingest-rules';
 import { DAY } from '../domain/time';
 import type { ChecklistGate } from '../domain/checklist';
-import { checklistGate } from '../services/settings';
+import { checklistGate, getSetting, SETTING_DEFAULTS } from '../services/settings';
 
 const include = {
   team: { select: { name: true, status: true, universityId: true, university: { select: { name: true } } } },
@@ -57,6 +57,8 @@ export class SessionDirectory {
   stage: StageInfo | null = null;
   /** Whether the province requires an approved pre-live checklist before a session may go live. */
   gate: ChecklistGate = { blocksLive: false };
+  /** The province's big-order threshold in fen (Setting 'wall.bigOrderFen'), read with the schedule. */
+  bigOrderFen: number = SETTING_DEFAULTS['wall.bigOrderFen'];
   private timer: NodeJS.Timeout | undefined;
   private markingLive = new Set<number>();
 
@@ -89,14 +91,16 @@ export class SessionDirectory {
     const next = new Map<number, SessionInfo>();
     for (const r of rows) next.set(r.id, toInfo(r));
     this.byId = next;
-    const [teams, unis, cities, stage, gate] = await Promise.all([
+    const [teams, unis, cities, stage, gate, bigOrderFen] = await Promise.all([
       this.db.prisma.team.findMany({ select: { id: true, name: true, cityCode: true, status: true } }),
       this.db.prisma.university.findMany({ select: { id: true, name: true, cityCode: true } }),
       this.db.prisma.city.findMany({ select: { code: true, name: true, short: true } }),
       this.db.prisma.stage.findFirst({ where: { startsAt: { lte: new Date(now) } }, orderBy: { startsAt: 'desc' } }),
       checklistGate(this.db.prisma),
+      getSetting(this.db.prisma, 'wall.bigOrderFen'),
     ]);
     this.gate = gate;
+    this.bigOrderFen = bigOrderFen;
     this.names = {
       teams: new Map(teams.map((t) => [t.id, { name: t.name, cityCode: t.cityCode, status: t.status }])),
       universities: new Map(unis.map((u) => [u.id, { name: u.name, cityCode: u.cityCode }])),

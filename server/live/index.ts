@@ -7,6 +7,7 @@ import type { LiveStore } from './store';
 import { SessionDirectory } from './directory';
 import { IngestService } from './ingest';
 import { LiveViews } from './views';
+import { YesterdayCurve } from './yesterday';
 import { Persister } from './persister';
 import { closeFinishedSessions } from './lifecycle';
 import { startAnalysisJob } from '../analysis/job';
@@ -40,7 +41,7 @@ export function createLive(deps: { config: Config; db: Database; clock: Clock; l
     store,
     directory,
     ingest: new IngestService(store, directory, clock),
-    views: new LiveViews(store, directory, clock),
+    views: new LiveViews(store, directory, clock, new YesterdayCurve(db, clock)),
     persister,
     guard,
     async start() {

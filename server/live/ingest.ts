@@ -5,6 +5,7 @@ import { acceptsEvent, type KeyScope } from '../domain/ingest-rules';
 import { blocksIngest } from '../domain/checklist';
 import type { Clock } from '../clock';
 import type { LiveStore, StoreEvent } from './store';
+import { selectBigOrders, type AcceptedEvent } from '../domain/wall';
 import type { SessionDirectory } from './directory';
 
 export interface IngestMetrics {
@@ -12,10 +13,13 @@ export interface IngestMetrics {
   duplicates: number;
   rejected: Map<string, number>;
   batches: number;
+  /** Big orders announced to the walls, and announcements that failed (the orders themselves were stored). */
+  bigOrders: number;
+  bigOrderFailures: number;
 }
 
 export class IngestService {
-  readonly metrics: IngestMetrics = { accepted: 0, duplicates: 0, rejected: new Map(), batches: 0 };
+  readonly metrics: IngestMetrics = { accepted: 0, duplicates: 0, rejected: new Map(), batches: 0, bigOrders: 0, bigOrderFailures: 0 };
 
   constructor(
     private readonly store: LiveStore,
@@ -77,20 +81,40 @@ export class IngestService {
     if (toStore.length) {
       const outcome = await this.store.applyBatch(toStore);
       const firstAt = new Map<number, number>();
+      const acceptedByStage = new Map<number, AcceptedEvent[]>();
       outcome.results.forEach((res, i) => {
         const ev = toStore[i]!;
         if (res.status === 'accepted') {
           accepted++;
           const sid = ev.meta.sessionId;
           firstAt.set(sid, Math.min(firstAt.get(sid) ?? Infinity, ev.atMs));
+          if (ev.event.type === 'order') {
+            const list = acceptedByStage.get(ev.meta.stageId) ?? acceptedByStage.set(ev.meta.stageId, []).get(ev.meta.stageId)!;
+            list.push({ ...ev.meta, event: ev.event, atMs: ev.atMs, teamName: sessions.get(sid)?.teamName ?? `#${ev.meta.teamId}` });
+          }
         } else if (res.status === 'duplicate') duplicates++;
         else rejected.push({ index: indexOf[i]!, code: res.code, message: res.message });
       });
       if (firstAt.size) this.directory.markLive(firstAt.keys(), firstAt);
+      await this.announceBigOrders(acceptedByStage);
     }
     rejected.sort((a, b) => a.index - b.index);
     this.count(accepted, duplicates, rejected);
     return { accepted, duplicates, rejected };
+  }
+
+  /** The orders are stored whatever happens here: a failed announcement only misses the walls' feed. */
+  private async announceBigOrders(acceptedByStage: Map<number, AcceptedEvent[]>): Promise<void> {
+    for (const [stageId, accepted] of acceptedByStage) {
+      const orders = selectBigOrders(accepted, this.directory.bigOrderFen);
+      if (!orders.length) continue;
+      try {
+        await this.store.pushBigOrders(stageId, orders);
+        this.metrics.bigOrders += orders.length;
+      } catch {
+        this.metrics.bigOrderFailures++;
+      }
+    }
   }
 
   private count(accepted: number, duplicates: number, rejected: Rejection[]): void {

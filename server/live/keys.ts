@@ -21,6 +21,10 @@ export const keys = {
   logGroup: 'persister',
   /** Pub/sub channel carrying changed sessions to every hub. */
   changes: 'live:changes',
+  /** List of the stage's newest big orders (JSON), newest first. */
+  bigOrders: (stageId: number) => `live:stage:${stageId}:big-orders`,
+  /** Pub/sub channel carrying new big orders to every hub. */
+  bigOrderChannel: 'live:big-orders',
 } as const;
 
 /** Seconds a session's dedupe set and order book outlive its last event. */

@@ -1,6 +1,6 @@
 // The embedded live store: the LiveStore contract held in this process (no REDIS_URL). It is also the
 // reference the Redis Lua script mirrors; the contract suite compares the two on random batches.
-import { emptyNumbers, type SeriesPoint, type SessionLive, type SessionNumbers } from '../../contracts/live';
+import { emptyNumbers, newestBigOrders, type BigOrder, type SeriesPoint, type SessionLive, type SessionNumbers } from '../../contracts/live';
 import type { IngestEvent } from '../../contracts/ingest';
 import { emptyCursor, foldStats, type StatsCursor } from '../domain/stats';
 import { MINUTE } from '../domain/time';
@@ -54,6 +54,8 @@ export class MemoryLiveStore implements LiveStore {
   private readonly stages = new Map<number, StageState>();
   private readonly log = new MemoryLog();
   private readonly listeners = new Set<(changed: SessionLive[]) => void>();
+  private readonly bigOrderListeners = new Set<(stageId: number, orders: BigOrder[]) => void>();
+  private readonly bigOrderLists = new Map<number, BigOrder[]>();
 
   async applyBatch(events: StoreEvent[]): Promise<ApplyOutcome> {
     const results: ApplyResult[] = [];
@@ -180,12 +182,28 @@ export class MemoryLiveStore implements LiveStore {
     return () => this.listeners.delete(listener);
   }
 
+  async pushBigOrders(stageId: number, orders: BigOrder[]): Promise<void> {
+    if (!orders.length) return;
+    this.bigOrderLists.set(stageId, newestBigOrders([orders, this.bigOrderLists.get(stageId) ?? []]));
+    for (const listener of this.bigOrderListeners) queueMicrotask(() => listener(stageId, orders.map((o) => ({ ...o }))));
+  }
+
+  async bigOrders(stageId: number): Promise<BigOrder[]> {
+    return (this.bigOrderLists.get(stageId) ?? []).map((o) => ({ ...o }));
+  }
+
+  onBigOrders(listener: (stageId: number, orders: BigOrder[]) => void): () => void {
+    this.bigOrderListeners.add(listener);
+    return () => this.bigOrderListeners.delete(listener);
+  }
+
   async ping(): Promise<string> {
     return 'memory';
   }
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.bigOrderListeners.clear();
     this.log.close();
   }
 

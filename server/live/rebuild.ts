@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import type { Database } from '../db/index';
 import type { Logger } from '../logger';
 import type { IngestEvent } from '../../contracts/ingest';
-import type { SeriesPoint, SessionLive } from '../../contracts/live';
+import type { BigOrder, SeriesPoint, SessionLive } from '../../contracts/live';
 import { AppError } from '../http/errors';
 import { SESSION_KEY_TTL_SECONDS } from './keys';
 import type { ApplyOutcome, LiveStore, LogEntry, RankDimension, SessionMeta, StageTotals, StoreEvent } from './store';
@@ -359,6 +359,15 @@ class GuardedStore implements LiveStore {
   }
   onChange(listener: (changed: SessionLive[]) => void): () => void {
     return this.inner.onChange(listener);
+  }
+  pushBigOrders(stageId: number, orders: BigOrder[]): Promise<void> {
+    return this.inner.pushBigOrders(stageId, orders);
+  }
+  bigOrders(stageId: number): Promise<BigOrder[]> {
+    return this.inner.bigOrders(stageId);
+  }
+  onBigOrders(listener: (stageId: number, orders: BigOrder[]) => void): () => void {
+    return this.inner.onBigOrders(listener);
   }
   async ping(): Promise<string> {
     if (this.guard.state === 'rebuilding') throw new Error('rebuilding: live state is being rebuilt from PostgreSQL');

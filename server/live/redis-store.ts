@@ -2,9 +2,9 @@
 // (redis-lua.ts); changes reach every hub through pub/sub; the durable log is a stream read as a consumer group.
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { SeriesPoint, SessionLive } from '../../contracts/live';
+import { newestBigOrders, BIG_ORDER_FEED_SIZE, type BigOrder, type SeriesPoint, type SessionLive } from '../../contracts/live';
 import type { ApplyOutcome, LiveStore, LogEntry, RankDimension, StageTotals, StoreEvent } from './store';
-import { keys } from './keys';
+import { keys, SESSION_KEY_TTL_SECONDS } from './keys';
 import { APPLY_BATCH_LUA, applyInput, applyOutcome, parseSessions } from './redis-lua';
 
 const APPLY_SHA = createHash('sha1').update(APPLY_BATCH_LUA).digest('hex');
@@ -13,11 +13,13 @@ export class RedisLiveStore implements LiveStore {
   readonly kind = 'redis';
   /** Pub/sub ignores the database number, so the channel carries it: hubs on one database hear each other only. */
   readonly channel: string;
+  readonly bigOrderChannel: string;
   private readonly main: Redis;
   private readonly sub: Redis;
   /** XREADGROUP BLOCK holds its connection, so each consumer blocks on its own. */
   private readonly blockers = new Map<string, Redis>();
   private readonly listeners = new Set<(changed: SessionLive[]) => void>();
+  private readonly bigOrderListeners = new Set<(stageId: number, orders: BigOrder[]) => void>();
   private readonly started: Promise<void>;
 
   constructor(target: string | RedisOptions) {
@@ -28,10 +30,12 @@ export class RedisLiveStore implements LiveStore {
     for (const c of [this.main, this.sub]) c.on('error', () => {});
     const db = this.main.options.db ?? 0;
     this.channel = db === 0 ? keys.changes : `${keys.changes}:db${db}`;
+    this.bigOrderChannel = db === 0 ? keys.bigOrderChannel : `${keys.bigOrderChannel}:db${db}`;
     this.sub.on('message', (channel: string, text: string) => {
       if (channel === this.channel) this.emit(text);
+      else if (channel === this.bigOrderChannel) this.emitBigOrders(text);
     });
-    this.started = Promise.all([this.sub.subscribe(this.channel), this.createGroup()]).then(() => undefined);
+    this.started = Promise.all([this.sub.subscribe(this.channel, this.bigOrderChannel), this.createGroup()]).then(() => undefined);
     this.started.catch(() => {}); // reported by ready(); not an unhandled rejection meanwhile
   }
 
@@ -150,6 +154,33 @@ export class RedisLiveStore implements LiveStore {
     return () => this.listeners.delete(listener);
   }
 
+  async pushBigOrders(stageId: number, orders: BigOrder[]): Promise<void> {
+    if (!orders.length) return;
+    const key = keys.bigOrders(stageId);
+    // Oldest pushed first, so the newest ends at the head; hubs push concurrently, so readers sort by time and the
+    // list keeps some slack beyond what the wall shows.
+    const json = [...orders].sort((a, b) => a.at - b.at).map((o) => JSON.stringify(o));
+    await execAll(
+      this.main
+        .multi()
+        .lpush(key, ...json)
+        .ltrim(key, 0, 2 * BIG_ORDER_FEED_SIZE - 1)
+        .expire(key, SESSION_KEY_TTL_SECONDS)
+        .publish(this.bigOrderChannel, JSON.stringify({ stageId, orders }))
+        .exec(),
+    );
+  }
+
+  async bigOrders(stageId: number): Promise<BigOrder[]> {
+    const items = await this.main.lrange(keys.bigOrders(stageId), 0, -1);
+    return newestBigOrders([items.flatMap((text) => parseJson<BigOrder>(text) ?? [])]);
+  }
+
+  onBigOrders(listener: (stageId: number, orders: BigOrder[]) => void): () => void {
+    this.bigOrderListeners.add(listener);
+    return () => this.bigOrderListeners.delete(listener);
+  }
+
   async ping(): Promise<string> {
     const info = await this.main.info('server');
     return `redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown'}`;
@@ -157,6 +188,7 @@ export class RedisLiveStore implements LiveStore {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.bigOrderListeners.clear();
     const conns = [this.main, this.sub, ...this.blockers.values()];
     this.blockers.clear();
     await Promise.all(conns.map((c) => c.quit().catch(() => c.disconnect())));
@@ -166,6 +198,12 @@ export class RedisLiveStore implements LiveStore {
     const changed = parseSessions(text);
     // Off the connection's read path, like the memory store: a throwing listener cannot upset ioredis.
     for (const listener of this.listeners) queueMicrotask(() => listener(changed.map((c) => ({ ...c }))));
+  }
+
+  private emitBigOrders(text: string): void {
+    const msg = parseJson<{ stageId: number; orders: BigOrder[] }>(text);
+    if (!msg) return;
+    for (const listener of this.bigOrderListeners) queueMicrotask(() => listener(msg.stageId, msg.orders.map((o) => ({ ...o }))));
   }
 
   private async evalApply(keyList: string[], args: string[]): Promise<unknown> {
@@ -218,6 +256,15 @@ function fieldMap(u: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
   return out;
+}
+
+/** JSON this store wrote itself (pushBigOrders); anything unreadable is skipped, never thrown on the read path. */
+function parseJson<T>(text: string): T | null {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
 }
 
 /** Pipeline/MULTI results with the first error thrown. */

@@ -1,7 +1,7 @@
 // The live store contract. Two implementations behave the same: RedisLiveStore (production, several hubs)
 // and MemoryLiveStore (the embedded default). One contract suite (test/live/store.contract.test.ts) runs both.
 import type { IngestEvent } from '../../contracts/ingest';
-import type { SeriesPoint, SessionLive } from '../../contracts/live';
+import type { BigOrder, SeriesPoint, SessionLive } from '../../contracts/live';
 
 /** Who a session belongs to; the leaderboards are keyed by these. */
 export interface SessionMeta {
@@ -79,6 +79,16 @@ export interface LiveStore {
 
   /** Changes from every hub's batches (through Redis pub/sub when there are several). */
   onChange(listener: (changed: SessionLive[]) => void): () => void;
+
+  /**
+   * Records big orders of a stage (the newest BIG_ORDER_FEED_SIZE are kept) and announces them to every hub's
+   * onBigOrders listeners, this hub's included. Called by ingest after the batch was applied.
+   */
+  pushBigOrders(stageId: number, orders: BigOrder[]): Promise<void>;
+  /** The stage's kept big orders, newest first. */
+  bigOrders(stageId: number): Promise<BigOrder[]>;
+  /** Big orders pushed by any hub, as they come. */
+  onBigOrders(listener: (stageId: number, orders: BigOrder[]) => void): () => void;
 
   ping(): Promise<string>;
   close(): Promise<void>;

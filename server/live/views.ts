@@ -7,6 +7,7 @@ import type { Clock } from '../clock';
 import { inWindow, type SessionInfo } from '../domain/ingest-rules';
 import { MINUTE, shanghaiDayStart } from '../domain/time';
 import type { SessionDirectory } from './directory';
+import { bigOrdersOfDay } from '../domain/wall';
 import type { LiveStore, RankDimension } from './store';
 
 /** A session counts as on air while its events keep coming. */
@@ -16,11 +17,17 @@ export const isOnAir = (n: Pick<SessionLive, 'lastEventAt'>, now: number) =>
 
 export const BOARD_SIZE = { team: 30, city: 11, university: 30 } as const;
 
+/** Where yesterday's curve comes from (PostgreSQL, cached: see yesterday.ts). */
+export interface YesterdaySource {
+  get(): Promise<Array<{ t: number; gmvFen: number }>>;
+}
+
 export class LiveViews {
   constructor(
     private readonly store: LiveStore,
     private readonly dir: SessionDirectory,
     private readonly clock: Clock,
+    private readonly yesterday?: YesterdaySource,
   ) {}
 
   /** Sessions the wall shows now: in their window, or live. */
@@ -89,13 +96,24 @@ export class LiveViews {
     const stage = this.dir.stage;
     const sessions = await this.rows(this.currentSessions());
     const base = stage ? await this.store.stageTotals(stage.id) : { gmvFen: 0, orders: 0, units: 0, buyers: 0, refundFen: 0 };
+    const [leaderboards, gmvCurve, gmvYesterday, bigOrders] = await Promise.all([
+      stage ? this.leaderboards(stage.id) : { team: [], city: [], university: [] },
+      stage ? this.gmvCurve(stage.id) : [],
+      // A comparison line: without the database the wall still shows today.
+      this.yesterday ? this.yesterday.get().catch(() => []) : [],
+      stage ? this.store.bigOrders(stage.id) : [],
+    ]);
+    const now = this.clock.now();
     return {
-      at: this.clock.now(),
+      at: now,
       stage: stage ? { id: stage.id, name: stage.name } : null,
       totals: this.totalsOf(sessions, base),
       sessions,
-      leaderboards: stage ? await this.leaderboards(stage.id) : { team: [], city: [], university: [] },
-      gmvCurve: stage ? await this.gmvCurve(stage.id) : [],
+      leaderboards,
+      gmvCurve,
+      gmvYesterday,
+      bigOrders: bigOrdersOfDay(bigOrders, shanghaiDayStart(now)),
+      bigOrderFen: this.dir.bigOrderFen,
     };
   }
 

@@ -9,6 +9,7 @@ import { audit } from './audit';
 
 export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   'checklist.blocksLive': false,
+  'wall.bigOrderFen': 20_000,
 };
 
 type SettingReader = Pick<Prisma.TransactionClient, 'setting'>;

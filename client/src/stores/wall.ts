@@ -2,7 +2,7 @@
 // patch and applied once per animation frame, so a burst of orders costs one render, not hundreds.
 import { computed, ref, shallowRef } from 'vue';
 import { defineStore } from 'pinia';
-import type { Leaderboards, SessionLive, SessionRow, Totals, WallSnapshot, WallUpdate } from '@contracts/live';
+import { newestBigOrders, type BigOrder, type Leaderboards, type SessionLive, type SessionRow, type Totals, type WallSnapshot, type WallUpdate } from '@contracts/live';
 import type { ErrorBody } from '@contracts/errors';
 
 export interface CurvePoint {
@@ -16,6 +16,7 @@ interface Pending {
   sessions: Map<number, SessionLive>;
   leaderboards?: Leaderboards;
   curve: Map<number, number>;
+  bigOrders: BigOrder[];
 }
 
 const EMPTY_BOARDS: Leaderboards = { team: [], city: [], university: [] };
@@ -40,6 +41,11 @@ export const useWallStore = defineStore('wall', () => {
   const sessions = shallowRef<readonly SessionRow[]>([]);
   const leaderboards = shallowRef<Leaderboards>(EMPTY_BOARDS);
   const gmvCurve = shallowRef<readonly CurvePoint[]>([]);
+  /** Yesterday's cumulative GMV, already moved onto today's clock times. */
+  const gmvYesterday = shallowRef<readonly CurvePoint[]>([]);
+  /** Today's big orders, newest first. */
+  const bigOrders = shallowRef<readonly BigOrder[]>([]);
+  const bigOrderFen = ref<number | null>(null);
   /** Hub time of the newest data shown. */
   const dataAt = ref<number | null>(null);
   /** Hub clock minus this browser's clock, so "on air" is judged by the hub's time. */
@@ -68,6 +74,9 @@ export const useWallStore = defineStore('wall', () => {
     sessions.value = s.sessions;
     leaderboards.value = s.leaderboards;
     gmvCurve.value = [...s.gmvCurve].sort((a, b) => a.t - b.t);
+    gmvYesterday.value = [...s.gmvYesterday].sort((a, b) => a.t - b.t);
+    bigOrders.value = newestBigOrders([s.bigOrders]);
+    bigOrderFen.value = s.bigOrderFen;
     markTime(s.at);
     error.value = null;
     needsSnapshot.value = false;
@@ -76,12 +85,13 @@ export const useWallStore = defineStore('wall', () => {
 
   function enqueue(u: WallUpdate): void {
     if (!loaded.value) return; // the snapshot that follows the subscription carries it all
-    const p: Pending = (pending ??= { at: u.at, totals: u.totals, sessions: new Map(), curve: new Map() });
+    const p: Pending = (pending ??= { at: u.at, totals: u.totals, sessions: new Map(), curve: new Map(), bigOrders: [] });
     p.at = u.at;
     p.totals = u.totals;
     for (const s of u.sessions) p.sessions.set(s.sessionId, s);
     if (u.leaderboards) p.leaderboards = u.leaderboards;
     for (const point of u.gmvCurve ?? []) p.curve.set(point.t, point.gmvFen);
+    if (u.bigOrders?.length) p.bigOrders.push(...u.bigOrders);
     frame ??= nextFrame(flush);
   }
 
@@ -104,6 +114,7 @@ export const useWallStore = defineStore('wall', () => {
     }
     if (p.leaderboards) leaderboards.value = p.leaderboards;
     if (p.curve.size > 0) gmvCurve.value = mergeCurve(gmvCurve.value, p.curve);
+    if (p.bigOrders.length > 0) bigOrders.value = newestBigOrders([p.bigOrders, bigOrders.value]);
     markTime(p.at);
   }
 
@@ -121,13 +132,17 @@ export const useWallStore = defineStore('wall', () => {
     sessions.value = [];
     leaderboards.value = EMPTY_BOARDS;
     gmvCurve.value = [];
+    gmvYesterday.value = [];
+    bigOrders.value = [];
+    bigOrderFen.value = null;
     dataAt.value = null;
     error.value = null;
     needsSnapshot.value = false;
   }
 
   return {
-    loaded, stage, totals, sessions, leaderboards, gmvCurve, dataAt, clockOffset, error, needsSnapshot,
+    loaded, stage, totals, sessions, leaderboards, gmvCurve, gmvYesterday, bigOrders, bigOrderFen, dataAt, clockOffset, error,
+    needsSnapshot,
     applySnapshot, enqueue, flush, setError, reset,
   };
 });
