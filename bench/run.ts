@@ -553,7 +553,7 @@ async function main(): Promise<number> {
     ['  single events', fmt(callsSingle, 2), lastTop(singleRuns, (r) => r.hub.commands.redisCallsTop)],
     ['  collector pace, no dashboards', refCommands.redisCalls.toFixed(2), refCommands.redisCallsTop],
     [`  collector pace, ${P.dashboards} dashboards`, fmt(callsLive, 2), lastTop(latency, (r) => r.commands.redisCallsTop)],
-    ['gy_live_store_commands_total / event (hub-reported)', fmt(reportedBatch, 3), reportedBatch.median === 0 ? 'the hub reports 0: RedisLiveStore has no commandsSent()' : ''],
+    ['gy_live_store_commands_total / event (hub-reported)', fmt(reportedBatch, 3), reportedBatch.median === 0 ? 'the hub reports 0: is it a hub from before RedisLiveStore.commandsSent()?' : ''],
     ['ingest→dashboard latency p50 / p95 / p99 (ms)', `${fmt(p50)} / ${fmt(p95)} / ${fmt(p99)}`, `${P.dashboards} dashboards on the ${P.dashboardRooms} (${P.measuringDashboards} of them timing), ${P.sessions} sessions at 1 stats/s + 1 order/5 s, LIVE_MAX_HZ ${P.liveMaxHz}; max ${fmt(s(latency, (r) => r.max))}`],
     ['  first dashboard to see each order: p50 / p99 (ms)', `${fmt(s(latency, (r) => r.firstP50))} / ${fmt(s(latency, (r) => r.firstP99))}`, `updates ~${kb(median(latency.map((r) => r.updateBytes)))}, ${median(latency.map((r) => r.updates / r.measuring / ((P.latencyRunMs + P.latencyTailMs) / 1000))).toFixed(1)}/s per dashboard; dashboards' event loop ${(100 * median(latency.map((r) => r.elu))).toFixed(0)}% busy`],
     ['  CPU in latency runs (cores)', '', cpuMedian(latency, latency.map((r) => r.dashCpuCores))],

@@ -3,6 +3,8 @@
 // Request bodies and queries are zod schemas; responses are plain DTO interfaces. Money in fen, times ISO UTC.
 import { z } from 'zod';
 import { CityCode, Id } from './common';
+import type { ViolationDecision, ViolationKind } from './ops';
+import type { TeamStatus } from './registry';
 
 // ───────────── metrics ─────────────
 
@@ -432,12 +434,16 @@ export interface SalesTotals {
   /** Sum over sessions with a verified figure, and how many have one. */
   verifiedGmvFen: number;
   verifiedSessions: number;
+  /** From the stored analysis records (ended sessions): views summed, unique viewers summed where the platform gave them, the highest peak online. */
+  views: number;
+  viewers: number;
+  peakOnline: number;
 }
 export interface TeamReportRow extends SalesTotals {
   teamId: number;
   name: string;
   university: string;
-  status: string;
+  status: z.infer<typeof TeamStatus>;
   completeRecords: number;
 }
 export interface TicketSummary {
@@ -447,13 +453,21 @@ export interface TicketSummary {
   byKind: Record<string, number>;
   /** Median minutes from opening to resolution of the resolved ones. */
   medianResolveMinutes: number | null;
+  /** Against the resolution SLA (from opening, or the last reopening): resolved in time, late (resolved after the due time or still open past it), still within it. */
+  sla: { resolveMinutes: number; met: number; late: number; pending: number };
+}
+export interface ViolationSummary {
+  total: number;
+  byKind: Record<string, number>;
+  byDecision: Record<string, number>;
+  lifted: number;
 }
 export interface ViolationRow {
   id: number;
   teamId: number;
   teamName: string;
-  kind: string;
-  decision: string;
+  kind: z.infer<typeof ViolationKind>;
+  decision: z.infer<typeof ViolationDecision>;
   reason: string;
   decidedAt: string;
   liftedAt: string | null;
@@ -463,35 +477,46 @@ export interface BestSession {
   teamId: number;
   teamName: string;
   cityCode: string;
+  cityName: string;
   date: string; // yyyy-mm-dd, Asia/Shanghai
   netGmvFen: number;
+  verifiedGmvFen: number | null;
+  orders: number;
   peakOnline: number | null;
   conversion: number | null;
 }
-export interface CityReport {
-  city: { code: string; name: string };
+/** The report's heading: which stage (null = the whole contest) and when it was generated. */
+export interface ReportHead {
   stageId: number | null;
+  stage: { id: number; name: string } | null;
   generatedAt: string;
+}
+export interface CityReport extends ReportHead {
+  city: { code: string; name: string };
   totals: SalesTotals & { teams: number };
   completeness: CityCompleteness;
   teams: TeamReportRow[];
   tickets: TicketSummary;
+  violationSummary: ViolationSummary;
   violations: ViolationRow[];
+  /** Top sessions by net GMV, and by conversion (sessions with orders and a conversion figure). */
   bestSessions: BestSession[];
+  bestByConversion: BestSession[];
 }
 export interface ProvinceCityRow extends SalesTotals {
   cityCode: string;
   cityName: string;
   teams: number;
   completeness: CityCompleteness;
-  tickets: number;
-  openTickets: number;
-  violations: number;
+  tickets: TicketSummary;
+  violations: ViolationSummary;
 }
-export interface ProvinceReport {
-  stageId: number | null;
-  generatedAt: string;
+export interface ProvinceReport extends ReportHead {
   totals: SalesTotals & { teams: number };
+  completeness: CityCompleteness;
+  tickets: TicketSummary;
+  violations: ViolationSummary;
   cities: ProvinceCityRow[];
   bestSessions: BestSession[];
+  bestByConversion: BestSession[];
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Ack } from './errors';
 import type { IngestResult } from './ingest';
 import type { AlertDto, AnnouncementDto, TicketDto, TicketUpdate } from './response';
+import type { ScoreboardMessage } from './scoreboard';
 
 /** Numbers of one session as the live store keeps them. Money in fen, times in epoch ms. */
 export interface SessionNumbers {
@@ -189,6 +190,8 @@ export interface ServerToClientEvents {
   'ticket:opened': (t: TicketDto) => void;
   'ticket:updated': (u: TicketUpdate) => void;
   'announcement:posted': (a: AnnouncementDto) => void;
+  /** Namespace /public, room public:scoreboard: the public scoreboard, the same message for every viewer. */
+  'scoreboard:updated': (m: ScoreboardMessage) => void;
 }
 
 export const emptyNumbers = (): SessionNumbers => ({

@@ -2,6 +2,7 @@
 // Request bodies and queries are zod schemas; responses are plain DTO interfaces.
 import { z } from 'zod';
 import { CityCode, Id, Text } from './common';
+import type { Role } from './auth';
 
 // ───────────── alerts ─────────────
 
@@ -96,11 +97,22 @@ export const TicketSla = z.strictObject({
 });
 export type TicketSla = z.infer<typeof TicketSla>;
 
+/** What GET and PUT /alerts/thresholds and /tickets/sla answer: the value with every default filled in. */
+export interface ResponseSettingDto<T> {
+  key: string;
+  value: T;
+  /** True while the province never saved it and the contract's defaults apply. */
+  isDefault: boolean;
+  updatedAt: string | null;
+}
+
 export interface TicketStepDto {
   id: number;
   kind: 'opened' | 'claimed' | 'acknowledged' | 'comment' | 'resolved' | 'reopened';
   text: string | null;
   by: number;
+  /** The role of whoever took the step (a comment from the team or from staff); null when the account is gone. */
+  byRole?: Role | null;
   at: string;
 }
 

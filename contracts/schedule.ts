@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import type { ErrorIssue } from './errors';
 import { Id, IsoInstant, OptionalText, Text } from './common';
+import { ScoreboardConfig } from './scoreboard';
 
 // ───────── stages ─────────
 
@@ -235,6 +236,8 @@ export const SettingValues = {
   'checklist.blocksLive': z.boolean(),
   /** Orders of at least this many fen appear in the wall's big-order feed (¥1 to ¥1,000,000). */
   'wall.bigOrderFen': z.number().int().min(100).max(100_000_000),
+  /** The public scoreboard (公开榜单): on or off, which stage, how GMV is shown, on which basis. */
+  'scoreboard.public': ScoreboardConfig,
 } as const;
 export type SettingKey = keyof typeof SettingValues;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SettingValues)[K]>;

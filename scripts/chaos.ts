@@ -1,7 +1,8 @@
 // `npm run chaos -- [--duration 600] [--seed N] [--faults N] [--teams 30] [--persisters one|both]`: the long fault
 // run of issue #8 (test/chaos/harness.ts): real hubs, our own redis-server (AOF always), a fresh PostgreSQL
 // database, simulated collectors with retries, faults at seeded random moments; exits non-zero unless every
-// total is exact in Redis, PostgreSQL and on the dashboard.
+// total is exact in Redis, PostgreSQL and on the dashboard and `verify` (the CLI's check, run against the run's
+// PostgreSQL and Redis once the persister drained) reports zero differences.
 import { parseArgs } from 'node:util';
 import { runChaos } from '../test/chaos/harness.ts';
 

@@ -52,6 +52,9 @@ import { analysisRoutes } from './http/routes/analysis';
 import { reconciliationRoutes } from './http/routes/reconciliation';
 import { reportRoutes } from './http/routes/reports';
 import { verifyRoutes } from './http/routes/verify';
+import { manualStatsRoutes } from './http/routes/manual-stats';
+import { scoreboardRoutes } from './http/routes/scoreboard';
+import { PublicBoard } from './realtime/public-board';
 
 export interface AppDeps {
   config: Config;
@@ -73,6 +76,8 @@ export interface Hub {
   io: IoServer;
   live: Live;
   fanout: LiveFanout;
+  /** The public scoreboard's cache and broadcast (one timer per hub). */
+  scoreboard: PublicBoard;
   routes: RouteInfo[];
   listen(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -112,6 +117,7 @@ export function createApp(deps: AppDeps): Hub {
   const response = createResponse(ctx, live, io, deps.adapterRedisUrl);
   io.on('connection', (socket) => registerResponseHandlers(ctx, response, socket));
   const fanout = new LiveFanout(io, live, clock, log, config.LIVE_MAX_HZ);
+  const scoreboard = new PublicBoard(io, live, db, clock, log.child({ part: 'scoreboard' }));
   const probes: HealthProbe[] = [
     { name: 'db', check: async () => (await db.query('select 1 as ok'), db.kind) },
     { name: 'live', check: () => live.store.ping() },
@@ -148,6 +154,8 @@ export function createApp(deps: AppDeps): Hub {
     reconciliationRoutes(ctx),
     reportRoutes(ctx),
     verifyRoutes(ctx, live),
+    manualStatsRoutes(ctx, live),
+    scoreboardRoutes(ctx, scoreboard),
   ];
   for (const r of routers) app.use(r.prefix || '/', r.router);
   app.use('/api', (_req, _res, next) => next(notFound('Route')));
@@ -164,10 +172,12 @@ export function createApp(deps: AppDeps): Hub {
     io,
     live,
     fanout,
+    scoreboard,
     routes: routers.flatMap((r) => r.routes),
     listen: async (port = config.PORT, host = config.HOST) => {
       await live.start();
       fanout.start();
+      scoreboard.start();
       response.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -179,6 +189,7 @@ export function createApp(deps: AppDeps): Hub {
     },
     close: async () => {
       fanout.stop();
+      scoreboard.stop();
       await response.stop();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());

@@ -28,7 +28,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startHub(config: Config, opts: { log?: Logger; clock?: Clock } = {}): Promise<Running> {
+export async function startHub(config: Config, opts: { log?: Logger; clock?: Clock; clientDir?: string } = {}): Promise<Running> {
   const log = opts.log ?? createLogger(config);
   const db = await openMigratedDatabase(config, log);
   const clock = opts.clock ?? systemClock;
@@ -41,7 +41,7 @@ export async function startHub(config: Config, opts: { log?: Logger; clock?: Clo
     log,
     live,
     ...(config.REDIS_URL ? { adapterRedisUrl: config.REDIS_URL } : {}),
-    ...(config.SERVE_CLIENT ? { clientDir: path.join(ROOT, 'dist', 'client') } : {}),
+    ...(config.SERVE_CLIENT ? { clientDir: opts.clientDir ?? path.join(ROOT, 'dist', 'client') } : {}),
   });
   const port = await hub.listen();
   log.info({ port, db: db.describe, live: store.kind }, 'hub listening');

@@ -1,5 +1,6 @@
 // Rows of the response tables as the API and the sockets show them.
 import type { AlertDto, AlertRule, AlertSeverity, TicketDto, TicketSla, TicketStepDto } from '../../contracts/response';
+import type { Role } from '../../contracts/auth';
 import { ticketDue, ticketLate } from '../domain/alerts';
 
 export interface AlertRow {
@@ -38,10 +39,15 @@ export interface TicketRow {
   team?: { name: string };
 }
 
-export const stepDto = (s: StepRow): TicketStepDto => ({ id: s.id, kind: s.kind, text: s.text, by: s.by, at: s.at.toISOString() });
+/** `byRole`: the role of the step's author when known (the actor at hand, or looked up for a history). */
+export const stepDto = (s: StepRow, byRole?: Role | null): TicketStepDto => ({
+  id: s.id, kind: s.kind, text: s.text, by: s.by, ...(byRole !== undefined ? { byRole } : {}), at: s.at.toISOString(),
+});
 
 /** `reopenedAt`: the last reopening, which restarts the SLA clocks. */
-export function ticketDto(t: TicketRow, sla: TicketSla, now: number, reopenedAt: Date | null, steps?: StepRow[]): TicketDto {
+export function ticketDto(
+  t: TicketRow, sla: TicketSla, now: number, reopenedAt: Date | null, steps?: StepRow[], roles?: ReadonlyMap<number, Role>,
+): TicketDto {
   const slaTicket = { status: t.status, openedAt: t.openedAt.getTime(), reopenedAt: reopenedAt?.getTime() ?? null };
   const due = ticketDue(slaTicket, sla);
   return {
@@ -62,6 +68,6 @@ export function ticketDto(t: TicketRow, sla: TicketSla, now: number, reopenedAt:
     ackDueAt: new Date(due.ackDueAt).toISOString(),
     resolveDueAt: new Date(due.resolveDueAt).toISOString(),
     late: ticketLate(slaTicket, sla, now),
-    ...(steps ? { steps: steps.map(stepDto) } : {}),
+    ...(steps ? { steps: steps.map((s) => stepDto(s, roles ? (roles.get(s.by) ?? null) : undefined)) } : {}),
   };
 }

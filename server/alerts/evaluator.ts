@@ -128,7 +128,7 @@ export class AlertEvaluator {
     await Promise.all(
       sessions.map(async (s) => {
         const n = numbers.get(s.id);
-        const live: LiveFacts | undefined = n ? { lastEventAt: n.lastEventAt, online: n.online, orders: n.orders } : undefined;
+        const live: LiveFacts | undefined = n ? { lastEventAt: n.lastEventAt, online: n.online, orders: n.orders, manual: n.manual } : undefined;
         // The series matters only while data comes in; silent sessions skip the read.
         const series: SeriesPoint[] = n?.lastEventAt != null && now - n.lastEventAt < t.silentSeconds * 1000 ? await this.live.store.getSeries(s.id, since) : [];
         out.push(...fastFindings(s, live, series, now, t));

@@ -1,7 +1,7 @@
 // The response settings the province tunes: alert thresholds and ticket SLA. Stored in Setting like the
 // others, but parsed here (contracts/response.ts) with every field defaulted, so a partial or stale value
 // never breaks the evaluator.
-import { AlertThresholds, TicketSla } from '../../contracts/response';
+import { AlertThresholds, TicketSla, type ResponseSettingDto } from '../../contracts/response';
 import type { Prisma } from '../db/generated/client.ts';
 import type { Actor } from '../domain/permissions';
 import { audit } from '../services/audit';
@@ -15,12 +15,7 @@ type Writer = Pick<Prisma.TransactionClient, 'setting' | 'auditLog'>;
 export const DEFAULT_THRESHOLDS: AlertThresholds = AlertThresholds.parse({});
 export const DEFAULT_SLA: TicketSla = TicketSla.parse({});
 
-export interface SettingOut<T> {
-  key: string;
-  value: T;
-  isDefault: boolean;
-  updatedAt: string | null;
-}
+export type SettingOut<T> = ResponseSettingDto<T>;
 
 async function read<T>(db: Reader, key: string, parse: (v: unknown) => T | undefined, fallback: T): Promise<SettingOut<T>> {
   const row = await db.setting.findUnique({ where: { key } });

@@ -73,7 +73,7 @@ export class TicketService {
     });
     const dto = ticketDto(ticket, await this.sla(), this.ctx.clock.now(), null);
     this.io.to(responseRooms(dto.cityCode, dto.teamId)).emit('ticket:opened', dto);
-    this.notifier.notify({ event: 'ticket:opened', ticket: dto, step: stepDto(step) });
+    this.notifier.notify({ event: 'ticket:opened', ticket: dto, step: stepDto(step, a.role) });
     return dto;
   }
 
@@ -106,7 +106,7 @@ export class TicketService {
       return tx.ticketStep.create({ data: { ticketId: id, kind: STEP_KIND[action], text, by: a.id, at: now } });
     });
     const dto = await this.dtoOf(id, false);
-    const s = stepDto(step);
+    const s = stepDto(step, a.role);
     this.io.to(responseRooms(dto.cityCode, dto.teamId)).emit('ticket:updated', { ticket: dto, step: s });
     this.notifier.notify({ event: 'ticket:updated', ticket: dto, step: s });
     return dto;
@@ -117,7 +117,11 @@ export class TicketService {
       where: { id },
       include: { team: { select: { name: true } }, steps: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
     });
-    return ticketDto(t, await this.sla(), this.ctx.clock.now(), lastReopen(t.steps), withSteps ? t.steps : undefined);
+    if (!withSteps) return ticketDto(t, await this.sla(), this.ctx.clock.now(), lastReopen(t.steps));
+    // Who wrote each step, so a comment reads as the team's or the staff's.
+    const users = await this.prisma.user.findMany({ where: { id: { in: [...new Set(t.steps.map((s) => s.by))] } }, select: { id: true, role: true } });
+    const roles = new Map(users.map((u) => [u.id, u.role]));
+    return ticketDto(t, await this.sla(), this.ctx.clock.now(), lastReopen(t.steps), t.steps, roles);
   }
 
   async get(a: Actor, id: number): Promise<TicketDto> {

@@ -1,34 +1,33 @@
-// The city's summary report (活动结束后…形成书面报告) and the province's view across cities, as JSON and xlsx.
-// Sales come from the LiveEvent log (provisional) beside the verified figures; records from AnalysisRecord.
+// The city's summary report (活动结束后…形成书面报告) and the province's view across cities, as JSON; the xlsx
+// forms are in report-sheets.ts. Sales come from the LiveEvent log (provisional) beside the verified figures;
+// viewers, conversion and completeness from the stored AnalysisRecord; tickets are judged against the SLA.
 import type { Database } from '../db/index';
 import type {
-  BestSession,
-  CityCompleteness,
-  CityReport,
-  ProvinceReport,
-  SalesTotals,
-  TeamReportRow,
-  TicketSummary,
-  ViolationRow,
+  BestSession, CityCompleteness, CityReport, ProvinceCityRow, ProvinceReport, ReportHead, SalesTotals, TeamReportRow,
+  TicketSummary, ViolationRow, ViolationSummary,
 } from '../../contracts/analysis';
+import type { TicketSla } from '../../contracts/response';
 import { completenessOf, percentile } from '../domain/analysis';
+import { ticketSlaOutcome } from '../domain/alerts';
 import { shanghaiDate } from '../domain/time';
-import { shanghaiText, writeWorkbook, type SheetSpec } from '../services/spreadsheet';
+import { readSla } from '../alerts/settings';
 import { metricsOf } from './records';
 import { salesBySession } from './rankings';
 
 const BEST = 10;
 
-const emptyTotals = (): SalesTotals => ({ sessions: 0, gmvFen: 0, refundFen: 0, netGmvFen: 0, orders: 0, units: 0, verifiedGmvFen: 0, verifiedSessions: 0 });
+const emptyTotals = (): SalesTotals => ({
+  sessions: 0, gmvFen: 0, refundFen: 0, netGmvFen: 0, orders: 0, units: 0, verifiedGmvFen: 0, verifiedSessions: 0, views: 0, viewers: 0, peakOnline: 0,
+});
 const emptyCompleteness = (cityCode: string, cityName: string): CityCompleteness => ({ cityCode, cityName, ended: 0, computed: 0, reflected: 0, commented: 0, complete: 0 });
 
 /** Everything both reports need, for one city or all. */
 async function load(db: Database, cityCode: string | undefined, stageId: number | undefined) {
   const { prisma } = db;
-  const stage = stageId ? await prisma.stage.findUnique({ where: { id: stageId }, select: { startsAt: true, endsAt: true } }) : null;
+  const stage = stageId ? await prisma.stage.findUnique({ where: { id: stageId }, select: { id: true, name: true, startsAt: true, endsAt: true } }) : null;
   const window = stage ? { gte: stage.startsAt, lte: stage.endsAt } : undefined;
   const city = cityCode ? { cityCode } : {};
-  const [cities, teams, sessions, sales, tickets, violations] = await Promise.all([
+  const [cities, teams, sessions, sales, tickets, violations, sla] = await Promise.all([
     prisma.city.findMany({ where: cityCode ? { code: cityCode } : {}, select: { code: true, name: true }, orderBy: { code: 'asc' } }),
     prisma.team.findMany({ where: city, select: { id: true, name: true, cityCode: true, status: true, university: { select: { name: true } } }, orderBy: { id: 'asc' } }),
     prisma.liveSession.findMany({
@@ -39,19 +38,29 @@ async function load(db: Database, cityCode: string | undefined, stageId: number 
       },
     }),
     salesBySession(db, { ...(stageId ? { stageId } : {}), ...(cityCode ? { cityCode } : {}) }),
-    prisma.ticket.findMany({ where: { ...city, ...(window ? { openedAt: window } : {}) }, select: { cityCode: true, kind: true, status: true, openedAt: true, resolvedAt: true } }),
+    prisma.ticket.findMany({
+      where: { ...city, ...(window ? { openedAt: window } : {}) },
+      select: { cityCode: true, kind: true, status: true, openedAt: true, resolvedAt: true, steps: { where: { kind: 'reopened' }, select: { at: true } } },
+    }),
     prisma.violation.findMany({
       where: { ...city, ...(window ? { decidedAt: window } : {}) },
       select: { id: true, teamId: true, cityCode: true, kind: true, decision: true, reason: true, decidedAt: true, liftedAt: true, team: { select: { name: true } } },
       orderBy: { decidedAt: 'asc' },
     }),
+    readSla(prisma),
   ]);
-  return { cities, teams, sessions, sales, tickets, violations };
+  return { stage, cities, teams, sessions, sales, tickets, violations, sla: sla.value };
 }
 type Loaded = Awaited<ReturnType<typeof load>>;
+type SessionRow = Loaded['sessions'][number];
 
-function addSession(t: SalesTotals, s: Loaded['sessions'][number], sales: Loaded['sales']): void {
+function head(d: Loaded, stageId: number | undefined, now: number): ReportHead {
+  return { stageId: stageId ?? null, stage: d.stage ? { id: d.stage.id, name: d.stage.name } : null, generatedAt: new Date(now).toISOString() };
+}
+
+function addSession(t: SalesTotals, s: SessionRow, sales: Loaded['sales']): void {
   const x = sales.get(s.id);
+  const m = s.analysis ? metricsOf(s.analysis.metrics) : null;
   t.sessions += 1;
   t.gmvFen += x?.gmvFen ?? 0;
   t.refundFen += x?.refundFen ?? 0;
@@ -62,9 +71,14 @@ function addSession(t: SalesTotals, s: Loaded['sessions'][number], sales: Loaded
     t.verifiedGmvFen += s.verifiedGmvFen;
     t.verifiedSessions += 1;
   }
+  if (m) {
+    t.views += m.views;
+    t.viewers += m.viewers ?? 0;
+    t.peakOnline = Math.max(t.peakOnline, m.peakOnline);
+  }
 }
 
-function addCompleteness(c: CityCompleteness, s: Loaded['sessions'][number]): boolean {
+function addCompleteness(c: CityCompleteness, s: SessionRow): boolean {
   if (s.status !== 'ended') return false;
   const k = completenessOf(s.analysis ? { ...s.analysis, computed: true } : null);
   c.ended++;
@@ -75,10 +89,15 @@ function addCompleteness(c: CityCompleteness, s: Loaded['sessions'][number]): bo
   return k.complete;
 }
 
-function ticketSummary(rows: Loaded['tickets']): TicketSummary {
+function ticketSummary(rows: Loaded['tickets'], sla: TicketSla, now: number): TicketSummary {
   const byKind: Record<string, number> = {};
-  for (const t of rows) byKind[t.kind] = (byKind[t.kind] ?? 0) + 1;
-  const minutes = rows.flatMap((t) => (t.resolvedAt ? [(t.resolvedAt.getTime() - t.openedAt.getTime()) / 60_000] : [])).sort((a, b) => a - b);
+  const outcome = { met: 0, late: 0, pending: 0 };
+  for (const t of rows) {
+    byKind[t.kind] = (byKind[t.kind] ?? 0) + 1;
+    const reopenedAt = t.steps.reduce<number | null>((m, s) => Math.max(m ?? 0, s.at.getTime()), null);
+    outcome[ticketSlaOutcome({ status: t.status, openedAt: t.openedAt.getTime(), reopenedAt }, t.resolvedAt?.getTime() ?? null, sla, now)]++;
+  }
+  const minutes = rows.flatMap((t) => (t.status === 'resolved' && t.resolvedAt ? [(t.resolvedAt.getTime() - t.openedAt.getTime()) / 60_000] : [])).sort((a, b) => a - b);
   const median = percentile(minutes, 50);
   return {
     total: rows.length,
@@ -86,24 +105,40 @@ function ticketSummary(rows: Loaded['tickets']): TicketSummary {
     resolved: rows.filter((t) => t.status === 'resolved').length,
     byKind,
     medianResolveMinutes: median === null ? null : Math.round(median),
+    sla: { resolveMinutes: sla.resolveMinutes, ...outcome },
   };
 }
 
-function bestSessions(d: Loaded): BestSession[] {
+function violationSummary(rows: Loaded['violations']): ViolationSummary {
+  const byKind: Record<string, number> = {};
+  const byDecision: Record<string, number> = {};
+  for (const v of rows) {
+    byKind[v.kind] = (byKind[v.kind] ?? 0) + 1;
+    byDecision[v.decision] = (byDecision[v.decision] ?? 0) + 1;
+  }
+  return { total: rows.length, byKind, byDecision, lifted: rows.filter((v) => v.liftedAt).length };
+}
+
+function bestSessions(d: Loaded): { byGmv: BestSession[]; byConversion: BestSession[] } {
   const names = new Map(d.teams.map((t) => [t.id, t.name]));
-  return d.sessions
-    .map((s) => {
-      const x = d.sales.get(s.id);
-      const m = s.analysis ? metricsOf(s.analysis.metrics) : null;
-      return {
-        sessionId: s.id, teamId: s.teamId, teamName: names.get(s.teamId) ?? String(s.teamId), cityCode: s.cityCode,
-        date: shanghaiDate((s.actualStart ?? s.plannedStart).getTime()),
-        netGmvFen: (x?.gmvFen ?? 0) - (x?.refundFen ?? 0), peakOnline: m?.peakOnline ?? null, conversion: m?.conversion ?? null,
-      };
-    })
-    .filter((b) => b.netGmvFen > 0)
-    .sort((a, b) => b.netGmvFen - a.netGmvFen || a.sessionId - b.sessionId)
-    .slice(0, BEST);
+  const cityNames = new Map(d.cities.map((c) => [c.code, c.name]));
+  const all = d.sessions.map((s): BestSession => {
+    const x = d.sales.get(s.id);
+    const m = s.analysis ? metricsOf(s.analysis.metrics) : null;
+    return {
+      sessionId: s.id, teamId: s.teamId, teamName: names.get(s.teamId) ?? String(s.teamId), cityCode: s.cityCode, cityName: cityNames.get(s.cityCode) ?? s.cityCode,
+      date: shanghaiDate((s.actualStart ?? s.plannedStart).getTime()),
+      netGmvFen: (x?.gmvFen ?? 0) - (x?.refundFen ?? 0), verifiedGmvFen: s.verifiedGmvFen, orders: x?.orders ?? 0,
+      peakOnline: m?.peakOnline ?? null, conversion: m?.conversion ?? null,
+    };
+  });
+  return {
+    byGmv: all.filter((b) => b.netGmvFen > 0).sort((a, b) => b.netGmvFen - a.netGmvFen || a.sessionId - b.sessionId).slice(0, BEST),
+    byConversion: all
+      .filter((b) => b.conversion !== null && b.orders > 0)
+      .sort((a, b) => b.conversion! - a.conversion! || b.netGmvFen - a.netGmvFen || a.sessionId - b.sessionId)
+      .slice(0, BEST),
+  };
 }
 
 const violationRows = (d: Loaded): ViolationRow[] =>
@@ -127,104 +162,49 @@ export async function cityReport(db: Database, cityCode: string, stageId: number
     if (row) addSession(row, s, d.sales);
     if (addCompleteness(completeness, s) && row) row.completeRecords++;
   }
+  const best = bestSessions(d);
   return {
+    ...head(d, stageId, now),
     city: { code: city.code, name: city.name },
-    stageId: stageId ?? null,
-    generatedAt: new Date(now).toISOString(),
     totals,
     completeness,
     teams: [...teams.values()].sort((a, b) => b.netGmvFen - a.netGmvFen || a.teamId - b.teamId),
-    tickets: ticketSummary(d.tickets),
+    tickets: ticketSummary(d.tickets, d.sla, now),
+    violationSummary: violationSummary(d.violations),
     violations: violationRows(d),
-    bestSessions: bestSessions(d),
+    bestSessions: best.byGmv,
+    bestByConversion: best.byConversion,
   };
 }
 
 export async function provinceReport(db: Database, stageId: number | undefined, now: number): Promise<ProvinceReport> {
   const d = await load(db, undefined, stageId);
   const totals = { ...emptyTotals(), teams: d.teams.length };
-  const rows = new Map(
-    d.cities.map((c) => [c.code, { ...emptyTotals(), cityCode: c.code, cityName: c.name, teams: 0, completeness: emptyCompleteness(c.code, c.name), tickets: 0, openTickets: 0, violations: 0 }]),
+  const completeness = emptyCompleteness('', '');
+  const inCity = <T extends { cityCode: string }>(rows: T[], code: string) => rows.filter((r) => r.cityCode === code);
+  const rows = new Map<string, ProvinceCityRow>(
+    d.cities.map((c) => [c.code, {
+      ...emptyTotals(), cityCode: c.code, cityName: c.name, teams: inCity(d.teams, c.code).length, completeness: emptyCompleteness(c.code, c.name),
+      tickets: ticketSummary(inCity(d.tickets, c.code), d.sla, now), violations: violationSummary(inCity(d.violations, c.code)),
+    }]),
   );
-  for (const t of d.teams) {
-    const r = rows.get(t.cityCode);
-    if (r) r.teams++;
-  }
   for (const s of d.sessions) {
     addSession(totals, s, d.sales);
+    addCompleteness(completeness, s);
     const r = rows.get(s.cityCode);
     if (!r) continue;
     addSession(r, s, d.sales);
     addCompleteness(r.completeness, s);
   }
-  for (const t of d.tickets) {
-    const r = rows.get(t.cityCode);
-    if (!r) continue;
-    r.tickets++;
-    if (t.status !== 'resolved') r.openTickets++;
-  }
-  for (const v of d.violations) {
-    const r = rows.get(v.cityCode);
-    if (r) r.violations++;
-  }
-  return { stageId: stageId ?? null, generatedAt: new Date(now).toISOString(), totals, cities: [...rows.values()], bestSessions: bestSessions(d) };
-}
-
-const yuan = (fen: number) => (fen / 100).toFixed(2);
-const pct = (n: number, of: number) => (of ? `${((n * 100) / of).toFixed(1)}%` : '—');
-
-const bestSheet = (best: BestSession[]): SheetSpec => ({
-  name: '最佳场次',
-  columns: [{ header: '场次', width: 8 }, { header: '日期', width: 12 }, { header: '团队', width: 24 }, { header: '市', width: 8 }, { header: '净成交额（元）', width: 14 }, { header: '最高在线', width: 10 }, { header: '转化率', width: 10 }],
-  rows: best.map((b) => [b.sessionId, b.date, b.teamName, b.cityCode, yuan(b.netGmvFen), b.peakOnline, b.conversion === null ? null : `${(b.conversion * 100).toFixed(2)}%`]),
-});
-
-export function cityReportWorkbook(r: CityReport): Promise<Buffer> {
-  const c = r.completeness;
-  return writeWorkbook([
-    {
-      name: '汇总',
-      columns: [{ header: '项目', width: 24 }, { header: '数值', width: 24 }],
-      rows: [
-        ['赛区', r.city.name],
-        ['生成时间', shanghaiText(new Date(r.generatedAt))],
-        ['参赛团队', r.totals.teams],
-        ['直播场次', r.totals.sessions],
-        ['成交额（元）', yuan(r.totals.gmvFen)],
-        ['退款（元）', yuan(r.totals.refundFen)],
-        ['净成交额（元，暂定）', yuan(r.totals.netGmvFen)],
-        ['核验成交额（元）', `${yuan(r.totals.verifiedGmvFen)}（${r.totals.verifiedSessions} 场已核对）`],
-        ['订单数', r.totals.orders],
-        ['已结束场次', c.ended],
-        ['分析记录完整', `${c.complete}（${pct(c.complete, c.ended)}）`],
-        ['团队已复盘', c.reflected],
-        ['市分公司已点评', c.commented],
-        ['问题工单', `${r.tickets.total}（未解决 ${r.tickets.open}）`],
-        ['工单解决中位时长（分钟）', r.tickets.medianResolveMinutes],
-        ['违规处理', r.violations.length],
-      ],
-    },
-    {
-      name: '团队',
-      columns: [{ header: '团队', width: 24 }, { header: '高校', width: 22 }, { header: '状态', width: 12 }, { header: '场次', width: 8 }, { header: '净成交额（元）', width: 14 }, { header: '核验成交额（元）', width: 14 }, { header: '订单', width: 8 }, { header: '完整分析记录', width: 12 }],
-      rows: r.teams.map((t) => [t.name, t.university, t.status, t.sessions, yuan(t.netGmvFen), t.verifiedSessions ? yuan(t.verifiedGmvFen) : null, t.orders, t.completeRecords]),
-    },
-    {
-      name: '违规',
-      columns: [{ header: '团队', width: 24 }, { header: '类型', width: 12 }, { header: '处理', width: 14 }, { header: '原因', width: 40 }, { header: '时间', width: 18 }, { header: '解除', width: 18 }],
-      rows: r.violations.map((v) => [v.teamName, v.kind, v.decision, v.reason, shanghaiText(new Date(v.decidedAt)), v.liftedAt ? shanghaiText(new Date(v.liftedAt)) : null]),
-    },
-    bestSheet(r.bestSessions),
-  ]);
-}
-
-export function provinceReportWorkbook(r: ProvinceReport): Promise<Buffer> {
-  return writeWorkbook([
-    {
-      name: '各市',
-      columns: [{ header: '市', width: 10 }, { header: '团队', width: 8 }, { header: '场次', width: 8 }, { header: '净成交额（元）', width: 14 }, { header: '核验成交额（元）', width: 14 }, { header: '已结束', width: 8 }, { header: '分析完整', width: 10 }, { header: '完整率', width: 10 }, { header: '工单', width: 8 }, { header: '未解决', width: 8 }, { header: '违规', width: 8 }],
-      rows: r.cities.map((c) => [c.cityName, c.teams, c.sessions, yuan(c.netGmvFen), yuan(c.verifiedGmvFen), c.completeness.ended, c.completeness.complete, pct(c.completeness.complete, c.completeness.ended), c.tickets, c.openTickets, c.violations]),
-    },
-    bestSheet(r.bestSessions),
-  ]);
+  const best = bestSessions(d);
+  return {
+    ...head(d, stageId, now),
+    totals,
+    completeness,
+    tickets: ticketSummary(d.tickets, d.sla, now),
+    violations: violationSummary(d.violations),
+    cities: [...rows.values()],
+    bestSessions: best.byGmv,
+    bestByConversion: best.byConversion,
+  };
 }

@@ -146,28 +146,40 @@ export function safeUrl(url: string): string {
 }
 
 /**
- * The CLI command. With REDIS_URL it compares against Redis, the live store every hub shares. Without it the
- * live store is inside the hub's own process, out of this one's reach, so the event log is compared with the
+ * What the CLI command checks. With REDIS_URL it compares against Redis, the live store every hub shares. Without it
+ * the live store is inside the hub's own process, out of this one's reach, so the event log is compared with the
  * minute aggregates (both durable, in PostgreSQL) and the recomputed rankings are printed all the same.
+ * The chaos harness and the demo-day test run this too, so they check exactly what an operator would.
  */
-export async function runVerify(db: Database, redisUrl: string | undefined, stageId?: number): Promise<number> {
+export async function verifyForOperator(
+  db: Database,
+  redisUrl: string | undefined,
+  stageId?: number,
+): Promise<{ result: VerifyResult; lines: string[]; note?: string }> {
   const now = Date.now();
   const opts = stageId === undefined ? { now } : { now, stageId };
-  let result: VerifyResult;
-  let againstText: string;
   if (redisUrl) {
     const store = await openLiveStore(redisUrl);
+    let result: VerifyResult;
     try {
       result = await verifyLeaderboards(db, { kind: 'live-store', store }, opts);
     } finally {
       await store.close();
     }
-    againstText = `the live leaderboards in Redis (${safeUrl(redisUrl)})`;
-  } else {
-    console.log('REDIS_URL is not set: the in-process live store lives inside the hub, not here; comparing with the minute aggregates (PostgreSQL) instead. GET /api/v1/verify checks a running hub\'s own live store.');
-    result = await verifyLeaderboards(db, { kind: 'minute-aggregates' }, opts);
-    againstText = 'the minute aggregates (PostgreSQL)';
+    return { result, lines: formatVerify(result, `the live leaderboards in Redis (${safeUrl(redisUrl)})`) };
   }
-  for (const line of formatVerify(result, againstText)) console.log(line);
+  const result = await verifyLeaderboards(db, { kind: 'minute-aggregates' }, opts);
+  return {
+    result,
+    lines: formatVerify(result, 'the minute aggregates (PostgreSQL)'),
+    note: 'REDIS_URL is not set: the in-process live store lives inside the hub, not here; comparing with the minute aggregates (PostgreSQL) instead. GET /api/v1/verify checks a running hub\'s own live store.',
+  };
+}
+
+/** The CLI command: prints the report; 0 when every leaderboard matches, 1 on a difference. */
+export async function runVerify(db: Database, redisUrl: string | undefined, stageId?: number): Promise<number> {
+  const { result, lines, note } = await verifyForOperator(db, redisUrl, stageId);
+  if (note) console.log(note);
+  for (const line of lines) console.log(line);
   return result.ok ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { SeriesPoint } from '../../contracts/live';
 import type { AlertRule, AlertSeverity, AlertThresholds, TicketSla } from '../../contracts/response';
+import { quietAfterMs } from '../../contracts/manual';
 import { inWindow, type SessionInfo } from './ingest-rules';
 import { MINUTE } from './time';
 
@@ -16,6 +17,8 @@ export interface LiveFacts {
   lastEventAt: number | null;
   online: number;
   orders: number;
+  /** The latest figures were typed (quick entry): they come minutes apart, so silence is judged on that cadence. */
+  manual?: boolean;
 }
 
 /** Order facts read from the durable log (LiveEvent) for the fraud rules. */
@@ -74,8 +77,9 @@ export function isWatched(s: Pick<SessionInfo, 'status' | 'plannedStart' | 'plan
   return s.status === 'live' || inWindow(s, now);
 }
 
+const silenceMs = (live: LiveFacts | undefined, t: AlertThresholds) => quietAfterMs(live?.manual, t.silentSeconds * 1000);
 const onAir = (live: LiveFacts | undefined, now: number, t: AlertThresholds) =>
-  live?.lastEventAt != null && now - live.lastEventAt < t.silentSeconds * 1000;
+  live?.lastEventAt != null && now - live.lastEventAt < silenceMs(live, t);
 
 /** 未按时开播: no event yet, and now ≥ plannedStart + lateStartMinutes, while still in its slot. */
 export function lateStart(s: RuleSession, live: LiveFacts | undefined, now: number, t: AlertThresholds): Finding | null {
@@ -96,7 +100,7 @@ export function streamSilent(s: RuleSession, live: LiveFacts | undefined, now: n
   if (s.teamStatus !== 'active') return null;
   const last = live?.lastEventAt;
   if (last == null || now >= s.plannedEnd) return null;
-  if (now - last < t.silentSeconds * 1000) return null;
+  if (now - last < silenceMs(live, t)) return null;
   return finding(s, 'stream_silent', `Session ${s.id} has sent no data for ${Math.floor((now - last) / 1000)} s`, {
     lastEventAt: iso(last),
   });
@@ -268,6 +272,16 @@ export function ticketLate(t: SlaTicket, sla: TicketSla, now: number): 'ack' | '
   if (now > due.resolveDueAt) return 'resolve';
   if ((t.status === 'open' || t.status === 'claimed') && now > due.ackDueAt) return 'ack';
   return null;
+}
+
+/**
+ * A ticket against the resolution SLA, for reports: 'met' when resolved by the due time, 'late' when resolved
+ * after it or still unresolved past it, 'pending' while unresolved and not yet due. Due exactly then is in time.
+ */
+export function ticketSlaOutcome(t: SlaTicket, resolvedAt: number | null, sla: TicketSla, now: number): 'met' | 'late' | 'pending' {
+  const due = ticketDue(t, sla).resolveDueAt;
+  if (t.status === 'resolved') return resolvedAt !== null && resolvedAt > due ? 'late' : 'met';
+  return now > due ? 'late' : 'pending';
 }
 
 export function median(xs: readonly number[]): number | null {

@@ -20,7 +20,9 @@ export function accessLog(ctx: AppContext): RequestHandler {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       // Collectors post every second or two; their successes would drown everything else at info.
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode < 400 && req.path.startsWith('/api/v1/ingest') ? 'debug' : 'info';
+      // So would a crowd on the public scoreboard.
+      const quiet = req.path.startsWith('/api/v1/ingest') || req.path === '/api/v1/public/scoreboard';
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode < 400 && quiet ? 'debug' : 'info';
       ctx.log[level](
         { reqId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.actor?.id },
         'request',

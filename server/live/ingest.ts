@@ -88,7 +88,8 @@ export class IngestService {
           accepted++;
           const sid = ev.meta.sessionId;
           firstAt.set(sid, Math.min(firstAt.get(sid) ?? Infinity, ev.atMs));
-          if (ev.event.type === 'order') {
+          // Quick entry's orders split a typed total evenly: none of them is a real order to announce as big.
+          if (ev.event.type === 'order' && source === 'collector') {
             const list = acceptedByStage.get(ev.meta.stageId) ?? acceptedByStage.set(ev.meta.stageId, []).get(ev.meta.stageId)!;
             list.push({ ...ev.meta, event: ev.event, atMs: ev.atMs, teamName: sessions.get(sid)?.teamName ?? `#${ev.meta.teamId}` });
           }

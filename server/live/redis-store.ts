@@ -21,11 +21,15 @@ export class RedisLiveStore implements LiveStore {
   private readonly listeners = new Set<(changed: SessionLive[]) => void>();
   private readonly bigOrderListeners = new Set<(stageId: number, orders: BigOrder[]) => void>();
   private readonly started: Promise<void>;
+  /** Commands handed to any of this store's connections (gy_live_store_commands_total). */
+  private sent = 0;
+  /** A command ioredis re-queues after a reconnect passes through sendCommand again: counted once. */
+  private readonly seen = new WeakSet<object>();
 
   constructor(target: string | RedisOptions) {
     // RESP2 everywhere: RESP3 reshapes stream and sorted-set replies, and the parsers below expect one shape.
-    this.main = typeof target === 'string' ? new Redis(target, { protocol: 2 }) : new Redis({ ...target, protocol: 2 });
-    this.sub = this.main.duplicate();
+    this.main = this.counted(typeof target === 'string' ? new Redis(target, { protocol: 2 }) : new Redis({ ...target, protocol: 2 }));
+    this.sub = this.counted(this.main.duplicate());
     // Failures reach callers through their commands; ioredis reconnects on its own.
     for (const c of [this.main, this.sub]) c.on('error', () => {});
     const db = this.main.options.db ?? 0;
@@ -181,6 +185,11 @@ export class RedisLiveStore implements LiveStore {
     return () => this.bigOrderListeners.delete(listener);
   }
 
+  /** Commands sent so far by every connection of this store (pipelined, MULTI and EVALSHA each count per command). */
+  commandsSent(): number {
+    return this.sent;
+  }
+
   async ping(): Promise<string> {
     const info = await this.main.info('server');
     return `redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown'}`;
@@ -219,10 +228,26 @@ export class RedisLiveStore implements LiveStore {
   private blocker(consumer: string): Redis {
     let conn = this.blockers.get(consumer);
     if (!conn) {
-      conn = this.main.duplicate();
+      conn = this.counted(this.main.duplicate());
       conn.on('error', () => {});
       this.blockers.set(consumer, conn);
     }
+    return conn;
+  }
+
+  /**
+   * Counts at ioredis' single door for commands (plain calls, pipelines and MULTI all go through sendCommand):
+   * one increment per command, no extra round trip.
+   */
+  private counted(conn: Redis): Redis {
+    const send = conn.sendCommand.bind(conn);
+    conn.sendCommand = ((command, stream) => {
+      if (!this.seen.has(command)) {
+        this.seen.add(command);
+        this.sent++;
+      }
+      return send(command, stream);
+    }) as Redis['sendCommand'];
     return conn;
   }
 

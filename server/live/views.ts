@@ -3,6 +3,7 @@ import type {
   CitySnapshot, Leaderboards, RankEntry, SessionLive, SessionRow, SessionSnapshot, Totals, WallSnapshot,
 } from '../../contracts/live';
 import { emptyNumbers } from '../../contracts/live';
+import { quietAfterMs } from '../../contracts/manual';
 import type { Clock } from '../clock';
 import { inWindow, type SessionInfo } from '../domain/ingest-rules';
 import { MINUTE, shanghaiDayStart } from '../domain/time';
@@ -12,8 +13,8 @@ import type { LiveStore, RankDimension } from './store';
 
 /** A session counts as on air while its events keep coming. */
 export const ON_AIR_MS = 2 * MINUTE;
-export const isOnAir = (n: Pick<SessionLive, 'lastEventAt'>, now: number) =>
-  n.lastEventAt !== null && now - n.lastEventAt <= ON_AIR_MS;
+export const isOnAir = (n: Pick<SessionLive, 'lastEventAt'> & { manual?: boolean }, now: number) =>
+  n.lastEventAt !== null && now - n.lastEventAt <= quietAfterMs(n.manual, ON_AIR_MS);
 
 export const BOARD_SIZE = { team: 30, city: 11, university: 30 } as const;
 

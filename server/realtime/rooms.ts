@@ -12,4 +12,8 @@ export const rooms = {
   cityStaff: (code: string) => `staff:city:${code}`,
   /** Alerts, tickets and notices for one team. */
   team: (id: number) => `team:${id}`,
+  /** Namespace open to anyone (no sign-in): only the public scoreboard lives there. */
+  publicNamespace: '/public',
+  /** In the public namespace: the public scoreboard, one broadcast for every viewer. */
+  publicScoreboard: 'public:scoreboard',
 } as const;

@@ -36,7 +36,12 @@ function personName(r: () => number): string {
   return pick(r, [...SURNAMES]) + (r() < 0.3 ? GIVEN[i]! : GIVEN.slice(i, i + 2));
 }
 
-export async function seedDemo(db: Database, clock: Clock): Promise<SeedResult> {
+export interface SeedOptions {
+  /** Days of simulated history before today (default 3); fewer make a quicker contest for tests, 0 none. */
+  historyDays?: number;
+}
+
+export async function seedDemo(db: Database, clock: Clock, opts: SeedOptions = {}): Promise<SeedResult> {
   const { prisma } = db;
   const created: Record<string, number> = {};
   const count = (k: string, n: number) => (created[k] = (created[k] ?? 0) + n);
@@ -148,7 +153,7 @@ export async function seedDemo(db: Database, clock: Clock): Promise<SeedResult> 
   ];
   count('users', (await prisma.user.createMany({ data: users.map((u) => ({ ...u, passwordHash: hash })), skipDuplicates: true })).count);
 
-  for (const [k, n] of Object.entries(await seedHistory(db, clock))) count(k, n);
+  for (const [k, n] of Object.entries(await seedHistory(db, clock, opts.historyDays))) count(k, n);
 
   const firstTeam = allTeams.find((t) => t.cityCode === '360100')!;
   return {

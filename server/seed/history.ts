@@ -12,7 +12,8 @@ import type { IngestEvent } from '../../contracts/ingest';
 import { SessionModel, type SimSession } from '../sim/model';
 import { pick, rng } from './random';
 
-const PAST_DAYS = 3;
+/** Days of history before today, by default; tests ask for fewer (`SeedOptions.historyDays`). */
+export const PAST_DAYS = 3;
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
 const SESSION_MS = 90 * MINUTE;
 const SEED = 20241021;
@@ -23,14 +24,15 @@ const WENT_WELL = ['开场福利留人效果好，前十分钟在线稳步上涨
 const WENT_WRONG = ['中段冷场，在线人数下滑', '网络卡顿，断流约三分钟', '商品讲解过长，上链接偏晚', '价格说明不清，退款偏多'];
 const TO_CHANGE = ['每 10 分钟安排一次福利互动', '提前测试网络和备用设备', '讲解控制在 3 分钟内，先上链接再讲细节', '开播前统一价格话术'];
 
-export async function seedHistory(db: Database, clock: Clock): Promise<Record<string, number>> {
+export async function seedHistory(db: Database, clock: Clock, days = PAST_DAYS): Promise<Record<string, number>> {
   const { prisma } = db;
   const today = shanghaiDayStart(clock.now());
+  if (days <= 0) return {};
   const stage = await prisma.stage.findFirst({
     where: { startsAt: { lte: new Date(today + 12 * HOUR) }, endsAt: { gte: new Date(today + 12 * HOUR) } },
   });
   if (!stage) return {};
-  const first = Math.max(today - PAST_DAYS * DAY, shanghaiDayStart(stage.startsAt.getTime()));
+  const first = Math.max(today - days * DAY, shanghaiDayStart(stage.startsAt.getTime()));
   const created = { 'past sessions': await createPastSessions(db, stage.id, first, today), 'past events': 0, 'analysis records': 0 };
 
   const pending = await prisma.liveSession.findMany({

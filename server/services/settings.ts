@@ -10,6 +10,7 @@ import { audit } from './audit';
 export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   'checklist.blocksLive': false,
   'wall.bigOrderFen': 20_000,
+  'scoreboard.public': { enabled: false, stageId: null, gmv: 'exact', basis: 'provisional' },
 };
 
 type SettingReader = Pick<Prisma.TransactionClient, 'setting'>;

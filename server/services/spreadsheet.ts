@@ -143,10 +143,14 @@ export async function readGrid(buf: Buffer, format: SheetFormat, maxRows: number
 /** An instant as Shanghai wall-clock text for a sheet cell, 'yyyy-mm-dd hh:mm'. */
 export const shanghaiText = (d: Date | null) => (d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : null);
 
+/** A cell: a plain value, or a number with its own format (a money row in a label/value sheet). */
+export type SheetCell = string | number | null | { value: number; numFmt: string };
+
 export interface SheetSpec {
   name: string;
-  columns: { header: string; width?: number; text?: boolean }[];
-  rows: (string | number | null)[][];
+  /** `numFmt`: a number format for the column's cells, e.g. '#,##0.00' for yuan. */
+  columns: { header: string; width?: number; text?: boolean; numFmt?: string }[];
+  rows: SheetCell[][];
 }
 
 /** An xlsx workbook with a bold, frozen header row per sheet. */
@@ -158,9 +162,15 @@ export async function writeWorkbook(sheets: SheetSpec[]): Promise<Buffer> {
     ws.columns = s.columns.map((c) => ({ header: c.header, width: c.width ?? Math.max(10, c.header.length * 2 + 4) }));
     s.columns.forEach((c, i) => {
       if (c.text) ws.getColumn(i + 1).numFmt = '@';
+      else if (c.numFmt) ws.getColumn(i + 1).numFmt = c.numFmt;
     });
     ws.getRow(1).font = { bold: true };
-    for (const r of s.rows) ws.addRow(r);
+    for (const r of s.rows) {
+      const row = ws.addRow(r.map((c) => (c !== null && typeof c === 'object' ? c.value : c)));
+      r.forEach((c, i) => {
+        if (c !== null && typeof c === 'object') row.getCell(i + 1).numFmt = c.numFmt;
+      });
+    }
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

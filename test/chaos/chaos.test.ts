@@ -1,6 +1,7 @@
 // The short fault run for CI (issue #8): two real hubs, our own redis-server (AOF always) and a fresh
 // PostgreSQL database; ~8 faults (every kind at least once) over ~60 s of simulated collectors; then the totals
-// in Redis, in PostgreSQL and on a province dashboard must equal the totals of the unique events sent, exactly.
+// in Redis, in PostgreSQL and on a province dashboard must equal the totals of the unique events sent, exactly,
+// and `npm run cli -- verify` against the run's PostgreSQL and Redis must report zero differences.
 // The long run is `npm run chaos` (scripts/chaos.ts).
 // @vitest-environment node
 import { describe, expect, test } from 'vitest';
@@ -16,6 +17,8 @@ describe('chaos (short)', () => {
       console.log(report.lines.join('\n'));
       for (const kind of Object.keys(report.faults) as Array<keyof typeof report.faults>) expect(report.faults[kind], kind).toBeGreaterThanOrEqual(1);
       expect(report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
+      expect(report.verify).toMatchObject({ ok: true, differences: 0, backlog: 0 });
+      expect(report.verify!.ranked).toBeGreaterThan(0); // equal to the teams that sold: the harness checks it
       expect(report.ok).toBe(true);
     },
     300_000,

@@ -2,7 +2,9 @@
 // fresh PostgreSQL database, the simulator feeding them as collectors would (a failed send is resent with the same
 // event ids, to the other hub), a province dashboard, and faults injected at moments drawn from a seeded PRNG:
 // SIGKILL a hub and restart it, restart Redis, SIGKILL the persister, drop the dashboard's connection.
-// At the end the totals in Redis, in PostgreSQL and on the dashboard must equal those of the unique events sent.
+// At the end the totals in Redis, in PostgreSQL and on the dashboard must equal those of the unique events sent,
+// and `npm run cli -- verify` (the same code, against the harness's PostgreSQL and Redis, once the persister has
+// drained) must find zero differences between the event log and the live leaderboards.
 //
 // Used by test/chaos/chaos.test.ts (short, CI) and scripts/chaos.ts (`npm run chaos`, long).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +27,7 @@ import type { IngestEvent } from '../../contracts/ingest.ts';
 import type { SessionLive, Totals } from '../../contracts/live.ts';
 import type { Client } from '../helpers/socket.ts';
 import { createTestDatabase } from '../helpers/db.ts';
+import { verifyForOperator } from '../../server/cli/verify.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -59,6 +62,8 @@ export interface ChaosReport {
   faultLog: string[];
   events: { unique: number; sendsOk: number; sendsFailed: number; answersLost: number; duplicatesAnswered: number; rejected: number; eventsSent: number };
   sessionsChecked: number;
+  /** `npm run cli -- verify` against the run's PostgreSQL and Redis once the persister drained; null if it never ran. */
+  verify: { ok: boolean; differences: number; backlog: number; stages: number; ranked: number; lines: string[] } | null;
   checks: Check[];
   /** Error-level lines the hubs logged (pino level ≥ 50), counted per hub. */
   hubErrors: Record<string, number>;
@@ -306,6 +311,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     faultLog: [],
     events: { unique: 0, sendsOk: 0, sendsFailed: 0, answersLost: 0, duplicatesAnswered: 0, rejected: 0, eventsSent: 0 },
     sessionsChecked: 0,
+    verify: null,
     checks: [],
     hubErrors: {},
     lines: [],
@@ -492,6 +498,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const info = await store.logInfo();
     check('durable log drained', info.length === 0 && info.pending === 0, `XLEN ${info.length}, pending ${info.pending}`);
 
+
     // ---- expected: the unique stored events, summed, and folded by the in-process store in the order applied.
     const expected = new Map<number, Sums>(contest.sessionIds.map((id) => [id, emptySums()]));
     const buyerSets = new Map<number, Set<string>>();
@@ -534,6 +541,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       `${sender.counts.answersLost} stored batches resent after a dropped answer (plus ${sender.counts.sendsFailed} failed sends resent); the hubs answered ${sender.counts.duplicatesAnswered} events as duplicates`,
     );
     check('some load', total.orders > 0 && total.events > total.orders, `expected: ${total.events} events, ${total.orders} orders, ${total.units} units, gmv ${total.gmvFen} fen, ${total.refunds} refunds (${total.refundFen} fen), ${total.buyers} buyers`);
+
+    // ---- the operator's check: `npm run cli -- verify` (the same function) against this run's PostgreSQL and Redis.
+    const v = await verifyForOperator(db, redisUrl);
+    // One session per team: every team that sold must be on the board.
+    const withSales = [...expected.values()].filter((x) => x.orders > 0).length;
+    const ranked = v.result.rankings.reduce((n, st) => n + st.team.length, 0);
+    report.verify = { ok: v.result.ok, differences: v.result.differences.length, backlog: v.result.backlog, stages: v.result.stages.length, ranked, lines: v.lines };
+    check(
+      'verify (CLI) after the run',
+      v.result.ok && v.result.backlog === 0 && ranked === withSales,
+      `${v.result.differences.length} differences between the event log and Redis's leaderboards over ${v.result.stages.length} stage(s), ${ranked} teams ranked (${withSales} sold), backlog ${v.result.backlog}` +
+        (v.result.differences.length ? `: ${v.lines.filter((l) => l.startsWith('DIFFERENCE')).slice(0, 3).join('; ')}` : ''),
+    );
 
     const ids = contest.sessionIds;
     report.sessionsChecked = ids.length;
@@ -663,9 +683,12 @@ export function formatReport(rep: ChaosReport): string[] {
     ...rep.faultLog.map((l) => `  ${l}`),
     `events: ${rep.events.unique} unique stored, ${rep.events.eventsSent} sent incl. resends; sends ok ${rep.events.sendsOk}, failed (retried) ${rep.events.sendsFailed}, stored but answer dropped (retried) ${rep.events.answersLost}; duplicates answered ${rep.events.duplicatesAnswered}; rejected ${rep.events.rejected}`,
     `sessions checked: ${rep.sessionsChecked}`,
+    rep.verify
+      ? `verify (npm run cli -- verify, after the persister drained): ${rep.verify.differences} differences, ${rep.verify.ranked} teams ranked over ${rep.verify.stages} stage(s), backlog ${rep.verify.backlog} — ${rep.verify.lines.at(-1) ?? ''}`
+      : 'verify: not run (the harness stopped before it)',
     `hub error-level log lines (besides 5xx access lines): ${Object.entries(rep.hubErrors).map(([k, n]) => `${k} ${n}`).join(', ') || '(none counted)'}`,
     ...rep.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
-    rep.ok ? 'RESULT: PASS — totals exact in Redis, PostgreSQL and on the dashboard' : 'RESULT: FAIL',
+    rep.ok ? 'RESULT: PASS — totals exact in Redis, PostgreSQL and on the dashboard; verify found 0 differences' : 'RESULT: FAIL',
   ];
   return lines;
 }

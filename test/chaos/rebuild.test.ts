@@ -105,8 +105,12 @@ describe('live state rebuilt from PostgreSQL after Redis loses its data', () => 
       await guard.check();
       return guard.state === 'rebuilding';
     });
+    // A clear status a load balancer acts on: 503 (drain this hub), saying why and when to look again.
     const health = await hub.req('GET', '/api/health');
     expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'rebuilding', live: 'rebuilding', db: 'postgres', error: { code: 'UNAVAILABLE' } });
+    expect(health.headers.get('retry-after')).toBe('2');
+    expect(health.headers.get('cache-control')).toBe('no-store');
     const refused = await ingest(batches[0]!);
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('UNAVAILABLE');
@@ -118,7 +122,9 @@ describe('live state rebuilt from PostgreSQL after Redis loses its data', () => 
     const rebuilt = guard.rebuilds.at(-1)!;
     expect(rebuilt).toMatchObject({ events: sent, accepted: sent, duplicates: 0, rejected: 0 });
     expect(await liveState()).toEqual(before);
-    expect((await hub.req('GET', '/api/health')).status).toBe(200);
+    const whole = await hub.req('GET', '/api/health');
+    expect(whole.status).toBe(200);
+    expect(whole.body).toMatchObject({ status: 'ok', db: 'postgres', live: expect.stringMatching(/^redis /) });
 
     // Dedupe sets and order books are back: a resent batch is all duplicates, an over-refund is refused.
     const again = await ingest(batches[2]!);

@@ -29,10 +29,14 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an empty, uniquely named PostgreSQL database; `drop()` removes it even if connections remain. */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+/**
+ * Creates an empty, uniquely named PostgreSQL database (or a copy of `template`, one of these, with no connection
+ * open to it); `drop()` removes it even if connections remain.
+ */
+export async function createTestDatabase(opts: { template?: string } = {}): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
+  if (opts.template !== undefined && !/^test_\d+_[0-9a-f]{8}$/.test(opts.template)) throw new Error(`not a test database: ${opts.template}`);
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"${opts.template ? ` TEMPLATE "${opts.template}"` : ''}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;

@@ -144,6 +144,12 @@ export const matrix: Record<string, Row> = {
   'GET /api/v1/sessions/:id/live': { access: 'signed-in', expect: viewersOfA1, params: id((x) => x.sessionA1) },
   'GET /api/v1/sessions/:id/timeline': { access: 'signed-in', expect: viewersOfA1, params: id((x) => x.sessionA1) },
   'GET /api/v1/sessions/:id/checklist': { access: 'signed-in', expect: viewersOfA1, params: id((x) => x.sessionA1) },
+  'GET /api/v1/sessions/:id/manual-stats': { access: 'signed-in', expect: viewersOfA1, params: id((x) => x.sessionA1) },
+  // Session A1 has collector sales a minute old, so an entry is refused (409 collector.active) after the scope check.
+  'POST /api/v1/sessions/:id/manual-stats': {
+    access: 'signed-in', expect: only({ province: 'pass', cityA: 'pass', teamA: 'pass' }), params: id((x) => x.sessionA1),
+    body: (_x, role) => ({ key: `matrix-${role}`, online: 3, views: 30, gmvFen: 0, orders: 0 }),
+  },
   // The fixture's stage is past its lock: city staff get 423 and the province 400 (no reason), after the scope check.
   'POST /api/v1/sessions/': { access: 'signed-in', expect: only({ province: 'pass', cityA: 'pass' }), body: (x) => slot(x) },
   'PATCH /api/v1/sessions/:id': {
@@ -176,6 +182,11 @@ export const matrix: Record<string, Row> = {
   'GET /api/v1/settings/': { access: 'signed-in', expect: provinceOnly },
   'GET /api/v1/settings/:key': { access: 'signed-in', expect: provinceOnly, params: () => ({ key: 'checklist.blocksLive' }) },
   'PUT /api/v1/settings/:key': { access: 'signed-in', expect: provinceOnly, params: () => ({ key: 'checklist.blocksLive' }), body: () => ({ value: false }) },
+  // The public scoreboard: closed (404 未开放) until the province opens it; open, it carries names and ranks only.
+  'GET /api/v1/public/scoreboard': { access: 'public', expect: publicForAll('reached'), shared: 'the public scoreboard: names and ranks, no personal data' },
+  'GET /api/v1/scoreboard': { access: 'signed-in', expect: provinceOnly },
+  'POST /api/v1/scoreboard/freeze': { access: 'signed-in', expect: provinceOnly },
+  'POST /api/v1/scoreboard/unfreeze': { access: 'signed-in', expect: provinceOnly },
 
   // ── registration import and exports (staff; the city of an import is in the file)
   'POST /api/v1/imports/:kind/preview': {

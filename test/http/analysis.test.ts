@@ -193,7 +193,7 @@ describe.each(dbKinds)('post-session analysis over HTTP (%s)', (kind) => {
     const prov = await h.req('GET', `/api/v1/reports/province?stageId=${h.fx.stageId}`, { token: tok.province });
     expect(prov.status).toBe(200);
     expect(prov.body.cities).toHaveLength(11);
-    expect(prov.body.cities.find((c: { cityCode: string }) => c.cityCode === CITY_A)).toMatchObject({ sessions: 1, netGmvFen: 7700, tickets: 1, violations: 1 });
+    expect(prov.body.cities.find((c: { cityCode: string }) => c.cityCode === CITY_A)).toMatchObject({ sessions: 1, netGmvFen: 7700, tickets: { total: 1 }, violations: { total: 1 } });
     expect((await fetch(`${h.url}/api/v1/reports/province.xlsx`, { headers: { authorization: `Bearer ${tok.province}` } })).status).toBe(200);
   });
 

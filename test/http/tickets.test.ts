@@ -98,6 +98,9 @@ describe.each(dbKinds)('tickets (%s)', (kind) => {
     const one = await h.req('GET', `/api/v1/tickets/${id}`, { token: tok.teamA1 });
     expect(one.body.steps.map((s: { kind: string }) => s.kind)).toEqual(['opened', 'claimed', 'acknowledged', 'comment', 'resolved', 'reopened']);
     expect(one.body.steps[3]).toMatchObject({ kind: 'comment', text: '已重启，仍然失败' });
+    // Each step says whose it was, so a comment reads as the team's or the staff's, live and in the history.
+    expect(one.body.steps.map((s: { byRole: string }) => s.byRole)).toEqual(['team', 'city', 'city', 'team', 'city', 'team']);
+    expect(steps.filter((u) => u.ticket.id === id).map((u) => u.step.byRole)).toEqual(['city', 'city', 'team', 'city', 'team']);
     expect((await h.req('GET', `/api/v1/tickets/${id}`, { token: tok.cityB })).status).toBe(403);
     expect((await h.req('GET', `/api/v1/tickets/${id}`, { token: tok.teamB1 })).status).toBe(403);
     expect((await h.req('GET', '/api/v1/tickets/999999', { token: tok.province })).status).toBe(404);

@@ -2,7 +2,8 @@
 // rankings, order-export reconciliation and the city / province reports.
 import type { List } from '@contracts/common';
 import type {
-  AnalysisDto, ColumnMapping, CompletenessAnswer, RankingBasis, RankingDim, RankingsAnswer, ReconciliationDto, ReflectionBody,
+  AnalysisDto, CityReport, ColumnMapping, CompletenessAnswer, ProvinceReport, RankingBasis, RankingDim, RankingsAnswer, ReconciliationDto,
+  ReflectionBody,
 } from '@contracts/analysis';
 import type { SessionDto } from '@contracts/schedule';
 import { http } from './http';
@@ -34,6 +35,8 @@ export const analysisApi = {
   saveFormat: (name: string, mapping: ColumnMapping) => http.put<ExportFormatDto>(`/reconciliation/formats/${encodeURIComponent(name)}`, { mapping }),
   reconcile: (file: File, query: { format: string; sessionId: number }, onProgress: (p: number) => void) =>
     uploadFile<ReconciliationDto>('/reconciliation', file, { query, onProgress }),
+  cityReport: (code: string, stageId: number | undefined, o?: ReadOptions) => http.get<CityReport>(`/reports/city/${code}`, { ...o, query: { stageId } }),
+  provinceReport: (stageId: number | undefined, o?: ReadOptions) => http.get<ProvinceReport>('/reports/province', { ...o, query: { stageId } }),
   cityReportXlsx: (code: string, stageId?: number) => downloadFile(`/reports/city/${code}.xlsx`, `report-${code}.xlsx`, { stageId }),
   provinceReportXlsx: (stageId?: number) => downloadFile('/reports/province.xlsx', 'report-province.xlsx', { stageId }),
 };

@@ -5,12 +5,15 @@ import type { SessionSnapshot } from '@contracts/live';
 import type { SessionDto } from '@contracts/schedule';
 import type {
   AlertDto,
+  AlertThresholds,
   AnnouncementCreate,
   AnnouncementDto,
   AnnouncementReadDto,
   TicketCityStats,
   TicketCreate,
   TicketDto,
+  ResponseSettingDto,
+  TicketSla,
   TicketStatus,
 } from '@contracts/response';
 import { http } from './http';
@@ -22,8 +25,8 @@ export interface TicketQuery {
   sessionId?: number;
 }
 
-/** The steps staff take from the queue (the team's reopen is not offered here). */
-export type TicketStepAction = 'claim' | 'ack' | 'comments' | 'resolve';
+/** Staff claim, acknowledge and resolve; anyone who sees the ticket comments; its team reopens it. */
+export type TicketStepAction = 'claim' | 'ack' | 'comments' | 'resolve' | 'reopen';
 
 export const ticketsApi = {
   list: (query: TicketQuery = {}, o?: ReadOptions) => http.get<List<TicketDto>>('/tickets', { ...o, query: { limit: 500, ...query } }),
@@ -55,4 +58,12 @@ export const sessionLiveApi = {
     }),
   /** The same view `session:subscribe` sends as its snapshot, for a first paint before the socket answers. */
   get: (id: number, o?: ReadOptions) => http.get<SessionSnapshot>(`/sessions/${id}/live`, o),
+};
+
+/** The province's response settings; only the province reads the thresholds, everyone reads the SLA. */
+export const responseSettingsApi = {
+  thresholds: (o?: ReadOptions) => http.get<ResponseSettingDto<AlertThresholds>>('/alerts/thresholds', o),
+  putThresholds: (value: AlertThresholds) => http.put<ResponseSettingDto<AlertThresholds>>('/alerts/thresholds', value),
+  sla: (o?: ReadOptions) => http.get<ResponseSettingDto<TicketSla>>('/tickets/sla', o),
+  putSla: (value: TicketSla) => http.put<ResponseSettingDto<TicketSla>>('/tickets/sla', value),
 };

@@ -18,6 +18,11 @@ const ACK_TIMEOUT_MS = 10_000;
 const IDLE_CLOSE_MS = 5_000;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 15_000;
+/**
+ * socket.io's own reconnection after a lost connection (a hub restarted, a network drop) backs off 1 s, 2 s, 4 s…
+ * up to this: a wall comes back at most this long after its hub does (at 15 s, `npm run soak` saw it take 13 s).
+ */
+const RECONNECT_MAX_MS = 5_000;
 
 interface Shared {
   token: string;
@@ -51,7 +56,7 @@ function close(entry: Shared): void {
 
 function open(token: string): Shared {
   // Same origin: the hub serves the client, and Vite's dev server proxies /socket.io to it.
-  const socket: LiveSocket = io({ transports: ['websocket'], auth: { token }, reconnectionDelayMax: RETRY_MAX_MS });
+  const socket: LiveSocket = io({ transports: ['websocket'], auth: { token }, reconnectionDelayMax: RECONNECT_MAX_MS });
   const entry: Shared = { token, socket, users: 0, retries: 0 };
   state.value = 'connecting';
 

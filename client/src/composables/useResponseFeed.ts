@@ -74,16 +74,24 @@ export function useResponseFeed(options: ResponseFeedOptions = {}) {
     }
   }
 
+  /** Steps pushed while a ticket's history is on its way: merged in when it lands, so none is lost. */
+  const arriving = new Map<number, TicketStepDto[]>();
+
   /** Loads a ticket's history once; later steps arrive with `ticket:updated`. */
   async function loadSteps(id: number): Promise<void> {
-    if (steps.value.has(id)) return;
+    if (steps.value.has(id) || arriving.has(id)) return;
+    arriving.set(id, []);
     try {
       const full = await ticketsApi.get(id);
+      const loaded = full.steps ?? [];
+      const extra = (arriving.get(id) ?? []).filter((s) => !loaded.some((x) => x.id === s.id));
       const next = new Map(steps.value);
-      next.set(id, full.steps ?? []);
+      next.set(id, [...loaded, ...extra]);
       steps.value = next;
     } catch {
       /* the card shows the ticket without its history; the next step brings it */
+    } finally {
+      arriving.delete(id);
     }
   }
 
@@ -109,7 +117,9 @@ export function useResponseFeed(options: ResponseFeedOptions = {}) {
       const next = new Map(steps.value);
       next.set(ticket.id, [...had, step]);
       steps.value = next;
-    }
+    } else if (!had) arriving.get(ticket.id)?.push(step);
+    // A reopened ticket needs handling again: the room hears of it as of a new one.
+    if (step.kind === 'reopened') options.onArrival?.({ kind: 'ticket', ticket });
   });
   if (options.alerts) {
     live.on('alert:raised', (alert) => {

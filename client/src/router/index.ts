@@ -29,6 +29,13 @@ export const router = createRouter({
       meta: { public: true, title: 'login.title' },
     },
     {
+      // 公开榜单: anyone, signed in or not, outside the app frame (phones and a hall's big screen).
+      path: '/scoreboard',
+      name: 'public-scoreboard',
+      component: () => import('@/pages/PublicScoreboard.vue'),
+      meta: { public: true, title: 'nav.publicScoreboard' },
+    },
+    {
       // Full screen, outside the app frame: the wall runs on the operations room's big screen.
       path: '/province/wall',
       name: 'province-wall',
@@ -64,6 +71,8 @@ export const router = createRouter({
             { path: 'announcements', name: 'province-announcements', component: () => import('@/pages/AnnouncementsPage.vue'), meta: { title: 'nav.provinceAnnouncements' } },
             { path: 'analyses', name: 'province-analyses', component: () => import('@/pages/province/ProvinceAnalyses.vue'), meta: { title: 'nav.provinceAnalyses' } },
             { path: 'analysis/:id(\\d+)', name: 'province-analysis', component: () => import('@/pages/analysis/AnalysisPage.vue'), meta: { title: 'nav.analysis', nav: 'province-analyses' } },
+            { path: 'report', name: 'province-report', component: () => import('@/pages/reports/ProvinceReportPage.vue'), meta: { title: 'nav.provinceReport', nav: 'province-analyses' } },
+            { path: 'report/city/:code(\\d{6})', name: 'province-city-report', component: () => import('@/pages/reports/CityReportPage.vue'), meta: { title: 'nav.cityReport', nav: 'province-analyses' } },
           ],
         },
         {
@@ -71,6 +80,8 @@ export const router = createRouter({
           meta: { roles: ['city'] },
           children: [
             { path: '', name: 'city-home', component: () => import('@/pages/city/CityRoom.vue'), meta: { title: 'nav.cityHome' } },
+            { path: 'tickets', name: 'city-tickets', component: () => import('@/pages/province/ProvinceTickets.vue'), meta: { title: 'nav.cityTickets' } },
+            { path: 'quick-entry', name: 'city-quick-entry', component: () => import('@/pages/QuickEntryPage.vue'), meta: { title: 'nav.cityQuickEntry' } },
             { path: 'teams', name: 'city-teams', component: () => import('@/pages/city/CityTeams.vue'), meta: { title: 'nav.cityTeams' } },
             {
               path: 'teams/:id(\\d+)',
@@ -87,6 +98,7 @@ export const router = createRouter({
             { path: 'announcements', name: 'city-announcements', component: () => import('@/pages/AnnouncementsPage.vue'), meta: { title: 'nav.cityAnnouncements' } },
             { path: 'analyses', name: 'city-analyses', component: () => import('@/pages/city/CityAnalyses.vue'), meta: { title: 'nav.cityAnalyses' } },
             { path: 'analysis/:id(\\d+)', name: 'city-analysis', component: () => import('@/pages/analysis/AnalysisPage.vue'), meta: { title: 'nav.analysis', nav: 'city-analyses' } },
+            { path: 'report', name: 'city-report', component: () => import('@/pages/reports/CityReportPage.vue'), meta: { title: 'nav.cityReport', nav: 'city-analyses' } },
           ],
         },
         {
@@ -95,6 +107,7 @@ export const router = createRouter({
           children: [
             { path: '', name: 'team-home', component: () => import('@/pages/team/TeamLive.vue'), meta: { title: 'nav.teamHome' } },
             { path: 'sessions', name: 'team-sessions', component: () => import('@/pages/team/TeamSessions.vue'), meta: { title: 'nav.teamSessions' } },
+            { path: 'quick-entry', name: 'team-quick-entry', component: () => import('@/pages/QuickEntryPage.vue'), meta: { title: 'nav.teamQuickEntry' } },
             { path: 'violations', name: 'team-violations', component: () => import('@/pages/ViolationsPage.vue'), meta: { title: 'nav.teamViolations' } },
             { path: 'analyses', name: 'team-analyses', component: () => import('@/pages/team/TeamAnalyses.vue'), meta: { title: 'nav.teamAnalyses' } },
             { path: 'analysis/:id(\\d+)', name: 'team-analysis', component: () => import('@/pages/analysis/AnalysisPage.vue'), meta: { title: 'nav.analysis', nav: 'team-analyses' } },

@@ -1,15 +1,17 @@
 // How a live session reads on screen, from its numbers and the hub's time. Pure functions.
 import type { SessionRow } from '@contracts/live';
+import { quietAfterMs } from '@contracts/manual';
 
 /** A session is on air while its collector keeps reporting (the hub counts online viewers the same way). */
 export const ON_AIR_MS = 2 * 60_000;
 
 export type AirState = 'onAir' | 'waiting' | 'quiet' | 'suspended';
 
-export function airState(row: Pick<SessionRow, 'lastEventAt' | 'status'>, now: number): AirState {
+/** Typed figures (quick entry) come minutes apart: such a room stays on air longer after its last entry. */
+export function airState(row: Pick<SessionRow, 'lastEventAt' | 'status'> & { manual?: boolean }, now: number): AirState {
   if (row.status === 'suspended') return 'suspended';
   if (row.lastEventAt === null) return 'waiting';
-  return now - row.lastEventAt <= ON_AIR_MS ? 'onAir' : 'quiet';
+  return now - row.lastEventAt <= quietAfterMs(row.manual, ON_AIR_MS) ? 'onAir' : 'quiet';
 }
 
 const HOUR = 3_600_000;

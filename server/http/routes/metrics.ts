@@ -1,4 +1,6 @@
-// GET /metrics in Prometheus' text format: ingest, rejections, sockets, the store, the persister, the fan-out.
+// GET /metrics in Prometheus' text format: ingest, rejections, sockets, the store, the persister, the fan-out,
+// and the event loop's delay.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Request } from 'express';
 import type { AppContext } from '../context';
 import type { Live } from '../../live/index';
@@ -8,6 +10,7 @@ import { ApiRouter } from '../router';
 import { forbidden } from '../errors';
 import { bearerOf } from '../middleware';
 
+const LOOP_RESOLUTION_MS = 10;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 function allowed(ctx: AppContext, req: Request): boolean {
@@ -18,6 +21,11 @@ function allowed(ctx: AppContext, req: Request): boolean {
 
 export function metricsRoutes(ctx: AppContext, live: Live, io: IoServer, fanout: LiveFanout): ApiRouter {
   const r = new ApiRouter('');
+  // Event-loop delay sampled every 10 ms; each scrape reads and resets it (as prom-client does), so the figures
+  // cover the time since the previous scrape. Stopped with the hub's HTTP server.
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
+  io.httpServer.once('close', () => loop.disable());
   r.get('/metrics', 'public', async (req, res) => {
     if (!allowed(ctx, req)) throw forbidden('Metrics are for the operators (METRICS_TOKEN or loopback)');
     const lines: string[] = [];
@@ -49,6 +57,12 @@ export function metricsRoutes(ctx: AppContext, live: Live, io: IoServer, fanout:
     }
     metric('gy_fanout_flushes_total', 'counter', 'Coalesced dashboard flushes', [['', fanout.stats.flushes]]);
     metric('gy_fanout_emits_total', 'counter', 'Room emits by the fan-out', [['', fanout.stats.emits]]);
+    // The histogram holds the intervals between its 10 ms timer's runs (ns): the delay is what exceeds 10 ms.
+    const lag = (ns: number) => (loop.count > 0 && Number.isFinite(ns) ? Math.max(0, ns - LOOP_RESOLUTION_MS * 1e6) / 1e9 : 0);
+    metric('nodejs_eventloop_lag_p50_seconds', 'gauge', 'Event-loop delay since the previous scrape, median', [['', lag(loop.percentile(50))]]);
+    metric('nodejs_eventloop_lag_p99_seconds', 'gauge', 'Event-loop delay since the previous scrape, 99th percentile', [['', lag(loop.percentile(99))]]);
+    metric('nodejs_eventloop_lag_max_seconds', 'gauge', 'Event-loop delay since the previous scrape, longest', [['', lag(loop.max)]]);
+    loop.reset();
     const mem = process.memoryUsage();
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory', [['', mem.rss]]);
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap used', [['', mem.heapUsed]]);
