@@ -53,10 +53,12 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, WARM_MS));
 
     const base = `http://127.0.0.1:${port}`;
+    // The team picture shows a team on air: the first live session in Nanchang, else the banner's team.
+    const liveTeam = (await liveTeamUser(base, password)) ?? team;
     const shots: Shot[] = [
       { file: 'wall.png', user: 'province', path: '/province/wall', viewport: { width: 1920, height: 1080 }, ready: '[data-testid="wall-connection"][data-state="connected"]' },
       { file: 'city-room.png', user: 'city360100', path: '/city/room', viewport: { width: 1440, height: 900 }, ready: '[data-testid="live-connection"][data-state="connected"]' },
-      { file: 'team-phone.png', user: team, path: '/team/live', viewport: { width: 390, height: 844 }, ready: '[data-testid="live-connection"][data-state="connected"]' },
+      { file: 'team-phone.png', user: liveTeam, path: '/team/live', viewport: { width: 390, height: 844 }, ready: '[data-testid="live-connection"][data-state="connected"]' },
     ];
     mkdirSync(OUT, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -84,6 +86,18 @@ async function main(): Promise<void> {
     await new Promise((r) => demo.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function liveTeamUser(base: string, password: string): Promise<string | null> {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'province', password }),
+  });
+  if (!login.ok) return null;
+  const { token } = (await login.json()) as { token: string };
+  const r = await fetch(`${base}/api/v1/sessions?status=live&cityCode=360100&limit=20`, { headers: { authorization: `Bearer ${token}` } });
+  if (!r.ok) return null;
+  const { items } = (await r.json()) as { items: Array<{ teamId: number }> };
+  return items[0] ? `team${items[0].teamId}` : null;
 }
 
 main().catch((err: unknown) => {
