@@ -5,6 +5,7 @@ import { createLogger } from '../server/logger';
 import { startHub } from '../server/boot';
 import { seedDemo } from '../server/seed/demo';
 import { rebuildFromDatabase } from '../server/live/rebuild';
+import { MemoryLiveStore } from '../server/live/memory-store';
 import { systemClock } from '../server/clock';
 import { createCollectorKey } from '../server/auth/service';
 import { Simulator, httpSender } from '../server/sim/runner';
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
   // History seeded just now went straight to PostgreSQL: replay it so the wall's stage totals and boards include
   // the earlier days from the first run on, as they do after a restart.
   if (seeded.created['past events']) {
-    const r = await rebuildFromDatabase(db, running.hub.live.store);
+    const store = running.hub.live.store;
+    // Already in PostgreSQL: the in-process store need not send them to the persister again.
+    const r = await rebuildFromDatabase(db, store, store instanceof MemoryLiveStore ? { apply: (b) => store.applyBatch(b, { durable: false }) } : {});
     log.info({ ...r }, 'seeded history replayed into the live store');
   }
 

@@ -12,6 +12,7 @@ import { Persister } from './persister';
 import { closeFinishedSessions } from './lifecycle';
 import { startAnalysisJob } from '../analysis/job';
 import { LiveGuard, rebuildFromDatabase } from './rebuild';
+import { MemoryLiveStore } from './memory-store';
 
 export interface Live {
   store: LiveStore;
@@ -49,8 +50,8 @@ export function createLive(deps: { config: Config; db: Database; clock: Clock; l
       // The in-process store starts empty: a restarted hub replays PostgreSQL's event log before it listens, so
       // the wall shows the same numbers as before the restart, not zeros. (Events acked but not yet persisted when
       // the process died are gone with its memory: the embedded default trades that for needing no servers.)
-      if (raw.kind === 'memory') {
-        const report = await rebuildFromDatabase(db, raw, { now: clock.now() });
+      if (raw instanceof MemoryLiveStore) {
+        const report = await rebuildFromDatabase(db, raw, { now: clock.now(), apply: (batch) => raw.applyBatch(batch, { durable: false }) });
         if (report.events) log.info({ ...report }, 'live state replayed from the database');
       }
       guard?.start();

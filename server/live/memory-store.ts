@@ -57,7 +57,11 @@ export class MemoryLiveStore implements LiveStore {
   private readonly bigOrderListeners = new Set<(stageId: number, orders: BigOrder[]) => void>();
   private readonly bigOrderLists = new Map<number, BigOrder[]>();
 
-  async applyBatch(events: StoreEvent[]): Promise<ApplyOutcome> {
+  /**
+   * `durable: false` leaves the accepted events out of the durable log: a replay of PostgreSQL's own event log at
+   * start must not send every event back to the persister.
+   */
+  async applyBatch(events: StoreEvent[], opts: { durable?: boolean } = {}): Promise<ApplyOutcome> {
     const results: ApplyResult[] = [];
     const accepted: StoreEvent[] = [];
     // Sessions in order of first appearance, so `changed` comes out in the same order as from Redis.
@@ -78,7 +82,7 @@ export class MemoryLiveStore implements LiveStore {
       this.apply(s, se);
       s.numbers.lastEventAt = Math.max(s.numbers.lastEventAt ?? se.atMs, se.atMs);
     }
-    if (accepted.length) this.log.append(accepted);
+    if (accepted.length && opts.durable !== false) this.log.append(accepted);
     const changed = [...appeared].filter((sid) => changedIds.has(sid)).map((sid) => this.live(sid));
     if (changed.length) this.emit(changed);
     return { results, changed };

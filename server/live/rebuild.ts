@@ -202,7 +202,12 @@ const BATCH = 500;
  * and any that ended within the keys' TTL) through `store.applyBatch`. Idempotent: events the store already has
  * come back as duplicates.
  */
-export async function rebuildFromDatabase(db: Database, store: LiveStore, opts: { now?: number } = {}): Promise<RebuildReport> {
+export async function rebuildFromDatabase(
+  db: Database,
+  store: LiveStore,
+  opts: { now?: number; apply?: (batch: StoreEvent[]) => Promise<ApplyOutcome> } = {},
+): Promise<RebuildReport> {
+  const apply = opts.apply ?? ((batch: StoreEvent[]) => store.applyBatch(batch));
   const started = Date.now();
   const now = opts.now ?? Date.now();
   const { prisma } = db;
@@ -227,7 +232,7 @@ export async function rebuildFromDatabase(db: Database, store: LiveStore, opts: 
   const flush = async () => {
     if (!pending.length) return;
     const batch = pending.splice(0);
-    const outcome = await store.applyBatch(batch);
+    const outcome = await apply(batch);
     for (const r of outcome.results) {
       if (r.status === 'accepted') report.accepted++;
       else if (r.status === 'duplicate') report.duplicates++;

@@ -66,6 +66,8 @@ describe('a hub on the in-process store, restarted', () => {
 
     second = await startTestHub('postgres', { db: shared });
     expect(await liveState(second)).toEqual(before);
+    // The replayed events came from PostgreSQL: none of them goes back to the persister.
+    expect(await second.hub.live.store.logInfo()).toMatchObject({ length: 0, pending: 0 });
     const again = await second.req('POST', '/api/v1/ingest', { token: key, body: { events } });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: events.length, rejected: [] });

@@ -22,9 +22,10 @@ interface Pending {
 
 const EMPTY_BOARDS: Leaderboards = { team: [], city: [], university: [] };
 /**
- * At least this long between two renders of updates. Every render restyles, lays out and repaints the whole
+ * At least this long between two renders of updates. Every render restyles, lays out and repaints much of the
  * 1920×1080 stage; read from across the room, 4 a second look as live as 10 (the rolling digits take 0.7 s to
- * settle anyway), and `npm run soak` measured the wall's main thread busy most of the time at 10.
+ * settle anyway). With it and two paint fixes, `npm run soak` (500 sessions at 1×) measured the renderer at 57 % of
+ * a core instead of 65 % (docs/BENCHMARKS.md, "Wall soak").
  */
 export const MIN_FLUSH_GAP_MS = 250;
 
