@@ -100,7 +100,7 @@ describe('/metrics and /api/health on a Redis hub', () => {
     const { text } = await scrape(h);
     for (const q of ['p50', 'p99', 'max']) expect(text).toContain(`# TYPE nodejs_eventloop_lag_${q}_seconds gauge`);
     // Each scrape reads and resets the histogram; block the loop (this test shares it with the hub) and look
-    // again, until the block shows (the sample right after a reset only restarts the timer's interval).
+    // again, until the block shows.
     const deadline = Date.now() + 10_000;
     let m = new Map<string, number>();
     while (Date.now() < deadline) {

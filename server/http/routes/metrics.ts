@@ -1,6 +1,6 @@
 // GET /metrics in Prometheus' text format: ingest, rejections, sockets, the store, the persister, the fan-out,
 // and the event loop's delay.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram } from 'node:perf_hooks';
 import type { Request } from 'express';
 import type { AppContext } from '../context';
 import type { Live } from '../../live/index';
@@ -21,11 +21,18 @@ function allowed(ctx: AppContext, req: Request): boolean {
 
 export function metricsRoutes(ctx: AppContext, live: Live, io: IoServer, fanout: LiveFanout): ApiRouter {
   const r = new ApiRouter('');
-  // Event-loop delay sampled every 10 ms; each scrape reads and resets it (as prom-client does), so the figures
-  // cover the time since the previous scrape. Stopped with the hub's HTTP server.
-  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  loop.enable();
-  io.httpServer.once('close', () => loop.disable());
+  // Event-loop delay: a 10 ms interval records how late each of its runs comes (ms); each scrape reads and resets
+  // the histogram (as prom-client does), so the figures cover the time since the previous scrape. Our own timer
+  // rather than monitorEventLoopDelay, whose first tick after a reset records nothing and so could miss a block.
+  const loop = createHistogram();
+  let expected = Date.now() + LOOP_RESOLUTION_MS;
+  const sampler = setInterval(() => {
+    const now = Date.now();
+    loop.record(Math.max(1, now - expected));
+    expected = now + LOOP_RESOLUTION_MS;
+  }, LOOP_RESOLUTION_MS);
+  sampler.unref();
+  io.httpServer.once('close', () => clearInterval(sampler));
   r.get('/metrics', 'public', async (req, res) => {
     if (!allowed(ctx, req)) throw forbidden('Metrics are for the operators (METRICS_TOKEN or loopback)');
     const lines: string[] = [];
@@ -57,8 +64,8 @@ export function metricsRoutes(ctx: AppContext, live: Live, io: IoServer, fanout:
     }
     metric('gy_fanout_flushes_total', 'counter', 'Coalesced dashboard flushes', [['', fanout.stats.flushes]]);
     metric('gy_fanout_emits_total', 'counter', 'Room emits by the fan-out', [['', fanout.stats.emits]]);
-    // The histogram holds the intervals between its 10 ms timer's runs (ns): the delay is what exceeds 10 ms.
-    const lag = (ns: number) => (loop.count > 0 && Number.isFinite(ns) ? Math.max(0, ns - LOOP_RESOLUTION_MS * 1e6) / 1e9 : 0);
+    // Lateness in ms (recorded as at least 1, the histogram's floor): 1 ms or less reads as no delay.
+    const lag = (ms: number) => (loop.count > 0 && Number.isFinite(ms) ? Math.max(0, ms - 1) / 1000 : 0);
     metric('nodejs_eventloop_lag_p50_seconds', 'gauge', 'Event-loop delay since the previous scrape, median', [['', lag(loop.percentile(50))]]);
     metric('nodejs_eventloop_lag_p99_seconds', 'gauge', 'Event-loop delay since the previous scrape, 99th percentile', [['', lag(loop.percentile(99))]]);
     metric('nodejs_eventloop_lag_max_seconds', 'gauge', 'Event-loop delay since the previous scrape, longest', [['', lag(loop.max)]]);
