@@ -82,6 +82,7 @@ export class IngestService {
       const outcome = await this.store.applyBatch(toStore);
       const firstAt = new Map<number, number>();
       const acceptedByStage = new Map<number, AcceptedEvent[]>();
+      const bigFen = this.directory.bigOrderFen;
       outcome.results.forEach((res, i) => {
         const ev = toStore[i]!;
         if (res.status === 'accepted') {
@@ -89,7 +90,8 @@ export class IngestService {
           const sid = ev.meta.sessionId;
           firstAt.set(sid, Math.min(firstAt.get(sid) ?? Infinity, ev.atMs));
           // Quick entry's orders split a typed total evenly: none of them is a real order to announce as big.
-          if (ev.event.type === 'order' && source === 'collector') {
+          // Only orders over the wall's threshold are gathered: most orders are not, and this runs per event.
+          if (ev.event.type === 'order' && source === 'collector' && ev.event.amountFen >= bigFen) {
             const list = acceptedByStage.get(ev.meta.stageId) ?? acceptedByStage.set(ev.meta.stageId, []).get(ev.meta.stageId)!;
             list.push({ ...ev.meta, event: ev.event, atMs: ev.atMs, teamName: sessions.get(sid)?.teamName ?? `#${ev.meta.teamId}` });
           }
