@@ -38,10 +38,11 @@ import { migrate } from '../server/db/migrate';
 import { Simulator, httpSender } from '../server/sim/runner';
 import type { SimSession } from '../server/sim/model';
 import { createTestDatabase } from '../test/helpers/db';
-import { cleanupAll, freePort, installSignalHandlers, onCleanup, rssBytes, start, waitFor, type Child } from '../bench/procs';
-import { httpGet, httpPostJson, sample, scrapeMetrics } from '../bench/probes';
+import { cleanupAll, freePort, installSignalHandlers, onCleanup, rssBytes, waitFor } from '../bench/procs';
+import { httpPostJson, sample, scrapeMetrics } from '../bench/probes';
 import { PROVINCE_PASSWORD, PROVINCE_USER, seedContest, type BenchContest } from '../bench/seed';
 import { median } from '../bench/stats';
+import { startHub, type HubProc } from '../bench/hub-start';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -77,14 +78,6 @@ const KILL_AFTER = Math.floor(P.minutes / 2);
 
 const say = (line: string) => console.log(line);
 const note = (line: string) => console.error(`  ${line}`);
-
-interface HubProc {
-  child: Child;
-  port: number;
-  env: NodeJS.ProcessEnv;
-  /** From its log: spawn → the event log replayed into the live store (with the replay's own report) → listening. */
-  start: { replayedAfterMs: number | null; listeningAfterMs: number | null; healthyAfterMs: number; replay: Record<string, number> | null };
-}
 
 interface Row {
   minute: number;
@@ -141,7 +134,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   // info: the hub logs its replay of the event log and when it listens (ingest successes are at debug).
   Object.assign(hubEnv, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SERVE_CLIENT: 'true', HUB_ID: 'soak-hub' });
-  let hub = await startHub({ port, env: hubEnv });
+  let hub = await startHub({ port, env: hubEnv, clientDir: P.clientDir });
   const base = `http://127.0.0.1:${port}`;
 
   const login = await httpPostJson(port, '/api/v1/auth/login', { username: PROVINCE_USER, password: PROVINCE_PASSWORD });
@@ -257,7 +250,7 @@ async function main(): Promise<void> {
     say(format(row));
 
     if (m === KILL_AFTER) {
-      restart = await killAndRestart({ page, sim, port, token, hub, restartHub: async () => (hub = await startHub({ port, env: hubEnv })) });
+      restart = await killAndRestart({ page, sim, port, token, hub, restartHub: async () => (hub = await startHub({ port, env: hubEnv, clientDir: P.clientDir })) });
       say(`  ↳ hub SIGKILLed and restarted: hub back after ${restart.hubDownMs} ms, wall reconnected after ${restart.wallRecoveredMs} ms; GMV ${yuan(restart.gmvBeforeFen)} → ${yuan(restart.gmvAfterFen)}, moving again after ${restart.movedAgainMs ?? '—'} ms`);
     }
   }
@@ -302,31 +295,6 @@ const keyOf = (contest: BenchContest) => {
   return (s: SimSession) => keys.get(s.cityCode);
 };
 
-async function startHub(opts: { port: number; env: NodeJS.ProcessEnv }): Promise<HubProc> {
-  const spawned = Date.now();
-  const child = start('hub', process.execPath, ['--import', 'tsx', 'bench/hub-process.ts', P.clientDir], { cwd: ROOT, env: opts.env });
-  const marks: HubProc['start'] = { replayedAfterMs: null, listeningAfterMs: null, healthyAfterMs: NaN, replay: null };
-  let partial = '';
-  child.proc.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{')) continue;
-      try {
-        const rec = JSON.parse(line) as { msg?: string; sessions?: number; events?: number; accepted?: number; ms?: number };
-        if (rec.msg === 'live state replayed from the database') {
-          marks.replayedAfterMs = Date.now() - spawned;
-          marks.replay = { sessions: rec.sessions ?? NaN, events: rec.events ?? NaN, accepted: rec.accepted ?? NaN, ms: rec.ms ?? NaN };
-        } else if (rec.msg === 'hub listening') marks.listeningAfterMs = Date.now() - spawned;
-      } catch {
-        // not a log record
-      }
-    }
-  });
-  await waitFor('GET /api/health 200', async () => (await httpGet(opts.port, '/api/health')).status === 200, child, 300_000);
-  marks.healthyAfterMs = Date.now() - spawned;
-  return { child, port: opts.port, env: opts.env, start: marks };
-}
 
 // ---------------------------------------------------------------- the page
 

@@ -51,7 +51,11 @@ export function createLive(deps: { config: Config; db: Database; clock: Clock; l
       // the wall shows the same numbers as before the restart, not zeros. (Events acked but not yet persisted when
       // the process died are gone with its memory: the embedded default trades that for needing no servers.)
       if (raw instanceof MemoryLiveStore) {
-        const report = await rebuildFromDatabase(db, raw, { now: clock.now(), apply: (batch) => raw.applyBatch(batch, { durable: false }) });
+        const report = await rebuildFromDatabase(db, raw, {
+          now: clock.now(),
+          apply: (batch) => raw.applyBatch(batch, { durable: false }),
+          bigOrderFen: directory.bigOrderFen,
+        });
         if (report.events) log.info({ ...report }, 'live state replayed from the database');
       }
       guard?.start();

@@ -19,8 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Database } from '../db/index';
 import type { Logger } from '../logger';
-import type { IngestEvent } from '../../contracts/ingest';
-import type { BigOrder, SeriesPoint, SessionLive } from '../../contracts/live';
+import type { IngestEvent, OrderEvent, StatsEvent } from '../../contracts/ingest';
+import { BIG_ORDER_FEED_SIZE, newestBigOrders, type BigOrder, type SeriesPoint, type SessionLive } from '../../contracts/live';
+import { selectBigOrders } from '../domain/wall';
 import { AppError } from '../http/errors';
 import { SESSION_KEY_TTL_SECONDS } from './keys';
 import type { ApplyOutcome, LiveStore, LogEntry, RankDimension, SessionMeta, StageTotals, StoreEvent } from './store';
@@ -172,13 +173,14 @@ export class LiveGuard {
 const RENEW_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-type EventRow = {
+/** A stored event as the replay reads it: times in epoch ms. */
+export type EventRow = {
   sessionId: number;
   eventId: string;
   type: 'stats' | 'order' | 'refund';
   source: 'collector' | 'manual';
-  at: Date;
-  receivedAt: Date;
+  at: number;
+  receivedAt: number;
   online: number | null;
   views: number | null;
   viewers: number | null;
@@ -196,6 +198,42 @@ type EventRow = {
 
 const KIND_RANK = { stats: 0, order: 1, refund: 2 } as const;
 const BATCH = 500;
+/** Sessions are read in groups of about this many events: one query each, bounded memory. */
+const CHUNK_EVENTS = 100_000;
+
+const COUNT_SQL = 'SELECT "sessionId" AS s, count(*)::int AS n FROM "LiveEvent" WHERE "sessionId" = ANY($1::int[]) GROUP BY 1';
+// One row per session, its events as one JSON text of arrays (times in epoch ms): parsing one text natively is
+// several times cheaper than the driver decoding 19 columns of every event (PGlite's protocol parser in JS).
+const ROWS_SQL = `SELECT "sessionId" AS s, json_agg(json_build_array("eventId", "type", "source",
+  extract(epoch FROM "at") * 1000, extract(epoch FROM "receivedAt") * 1000, online, views, viewers, likes, comments,
+  shares, followers, "orderId", quantity, "amountFen", "productId", "productName", "buyerRef"))::text AS j
+FROM "LiveEvent" WHERE "sessionId" = ANY($1::int[]) GROUP BY 1`;
+
+type JsonRow = [string, EventRow['type'], EventRow['source'], number, number, ...Array<number | string | null>];
+
+function fromJson(sessionId: number, a: JsonRow): EventRow {
+  return {
+    sessionId,
+    eventId: a[0],
+    type: a[1],
+    source: a[2],
+    at: Math.round(a[3]),
+    receivedAt: Math.round(a[4]),
+    online: a[5] as number | null,
+    views: a[6] as number | null,
+    viewers: a[7] as number | null,
+    likes: a[8] as number | null,
+    comments: a[9] as number | null,
+    shares: a[10] as number | null,
+    followers: a[11] as number | null,
+    orderId: a[12] as string | null,
+    quantity: a[13] as number | null,
+    amountFen: a[14] as number | null,
+    productId: a[15] as string | null,
+    productName: a[16] as string | null,
+    buyerRef: a[17] as string | null,
+  };
+}
 
 /**
  * Replays the stored events of every session whose live keys may still matter (the current stage's, live ones,
@@ -205,7 +243,15 @@ const BATCH = 500;
 export async function rebuildFromDatabase(
   db: Database,
   store: LiveStore,
-  opts: { now?: number; apply?: (batch: StoreEvent[]) => Promise<ApplyOutcome> } = {},
+  opts: {
+    now?: number;
+    apply?: (batch: StoreEvent[]) => Promise<ApplyOutcome>;
+    /**
+     * The wall's big-order threshold: the newest collector orders at or over it, of each stage replayed, go back
+     * into the store's big-order feed (an in-process store starts without one; ingest fills it only with new orders).
+     */
+    bigOrderFen?: number;
+  } = {},
 ): Promise<RebuildReport> {
   const apply = opts.apply ?? ((batch: StoreEvent[]) => store.applyBatch(batch));
   const started = Date.now();
@@ -224,33 +270,52 @@ export async function rebuildFromDatabase(
         { plannedEnd: { gte: new Date(now - SESSION_KEY_TTL_SECONDS * 1000) } },
       ],
     },
-    select: { id: true, stageId: true, teamId: true, cityCode: true, team: { select: { universityId: true } } },
+    select: { id: true, stageId: true, teamId: true, cityCode: true, team: { select: { universityId: true, name: true } } },
     orderBy: { id: 'asc' },
   });
+  const teamNames = new Map(sessions.map((s) => [s.id, s.team.name]));
+  const big = new Map<number, BigOrder[]>();
+  const gatherBig = (se: StoreEvent) => {
+    const e = se.event;
+    if (opts.bigOrderFen === undefined || e.type !== 'order' || se.source !== 'collector' || e.amountFen < opts.bigOrderFen) return;
+    const orders = selectBigOrders([{ ...se.meta, event: e, atMs: se.atMs, teamName: teamNames.get(se.meta.sessionId) ?? `#${se.meta.teamId}` }], opts.bigOrderFen);
+    const list = [...(big.get(se.meta.stageId) ?? []), ...orders];
+    // Bounded: keep a few feeds' worth while replaying, the newest at the end.
+    big.set(se.meta.stageId, list.length > 4 * BIG_ORDER_FEED_SIZE ? newestBigOrders([list]) : list);
+  };
   const report: RebuildReport = { sessions: 0, events: 0, accepted: 0, duplicates: 0, rejected: 0, ms: 0 };
   const pending: StoreEvent[] = [];
   const flush = async () => {
     if (!pending.length) return;
     const batch = pending.splice(0);
     const outcome = await apply(batch);
-    for (const r of outcome.results) {
-      if (r.status === 'accepted') report.accepted++;
+    for (const [i, r] of outcome.results.entries()) {
+      if (r.status === 'accepted') {
+        report.accepted++;
+        gatherBig(batch[i]!);
+      }
       else if (r.status === 'duplicate') report.duplicates++;
       else report.rejected++;
     }
   };
-  for (const s of sessions) {
-    const meta: SessionMeta = { sessionId: s.id, stageId: s.stageId, teamId: s.teamId, cityCode: s.cityCode, universityId: s.team.universityId };
-    const rows: EventRow[] = await prisma.liveEvent.findMany({ where: { sessionId: s.id } });
-    if (!rows.length) continue;
-    report.sessions++;
-    for (const row of replayOrder(rows)) {
-      pending.push({ event: toEvent(row), atMs: row.at.getTime(), receivedAt: row.receivedAt.getTime(), source: row.source, meta });
-      report.events++;
-      if (pending.length >= BATCH) await flush();
+  const metas = new Map<number, SessionMeta>(
+    sessions.map((s) => [s.id, { sessionId: s.id, stageId: s.stageId, teamId: s.teamId, cityCode: s.cityCode, universityId: s.team.universityId }]),
+  );
+  const counts = sessions.length ? await db.query<{ s: number; n: number }>(COUNT_SQL, [sessions.map((s) => s.id)]) : [];
+  for (const group of chunkByCount(counts, CHUNK_EVENTS)) {
+    for (const { s: sessionId, j } of await db.query<{ s: number; j: string }>(ROWS_SQL, [group])) {
+      const meta = metas.get(sessionId)!;
+      const rows = (JSON.parse(j) as JsonRow[]).map((a) => fromJson(sessionId, a));
+      report.sessions++;
+      for (const row of replayOrder(rows)) {
+        pending.push({ event: toEvent(row), atMs: row.at, receivedAt: row.receivedAt, source: row.source, meta });
+        report.events++;
+        if (pending.length >= BATCH) await flush();
+      }
     }
   }
   await flush();
+  for (const [stageId, orders] of big) await store.pushBigOrders(stageId, newestBigOrders([orders]));
   report.ms = Date.now() - started;
   return report;
 }
@@ -259,8 +324,8 @@ export async function rebuildFromDatabase(
 export function replayOrder(rows: EventRow[]): EventRow[] {
   const sorted = [...rows].sort(
     (a, b) =>
-      a.receivedAt.getTime() - b.receivedAt.getTime() ||
-      a.at.getTime() - b.at.getTime() ||
+      a.receivedAt - b.receivedAt ||
+      a.at - b.at ||
       KIND_RANK[a.type] - KIND_RANK[b.type] ||
       (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
   );
@@ -285,35 +350,54 @@ export function replayOrder(rows: EventRow[]): EventRow[] {
   return out;
 }
 
-function toEvent(r: EventRow): IngestEvent {
-  const base = { id: r.eventId, sessionId: r.sessionId, at: r.at.toISOString() };
-  const opt = <K extends string>(k: K, v: number | string | null) => (v === null ? {} : { [k]: v });
+/** Session ids in groups of about `target` stored events (a session with more is a group of its own). */
+export function chunkByCount(counts: Array<{ s: number; n: number }>, target: number): number[][] {
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let size = 0;
+  for (const { s, n } of [...counts].sort((a, b) => a.s - b.s)) {
+    if (group.length && size + n > target) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(s);
+    size += n;
+  }
+  if (group.length) groups.push(group);
+  return groups;
+}
+
+// Plain property writes, not spreads of optional fields: this runs once per event of a replay.
+export function toEvent(r: EventRow): IngestEvent {
+  const at = new Date(r.at).toISOString();
   switch (r.type) {
-    case 'stats':
-      return {
-        ...base,
-        type: 'stats',
-        online: r.online ?? 0,
-        views: r.views ?? 0,
-        ...opt('viewers', r.viewers),
-        ...opt('likes', r.likes),
-        ...opt('comments', r.comments),
-        ...opt('shares', r.shares),
-        ...opt('followers', r.followers),
-      };
-    case 'order':
-      return {
-        ...base,
+    case 'stats': {
+      const e: StatsEvent = { id: r.eventId, sessionId: r.sessionId, at, type: 'stats', online: r.online ?? 0, views: r.views ?? 0 };
+      if (r.viewers !== null) e.viewers = r.viewers;
+      if (r.likes !== null) e.likes = r.likes;
+      if (r.comments !== null) e.comments = r.comments;
+      if (r.shares !== null) e.shares = r.shares;
+      if (r.followers !== null) e.followers = r.followers;
+      return e;
+    }
+    case 'order': {
+      const e: OrderEvent = {
+        id: r.eventId,
+        sessionId: r.sessionId,
+        at,
         type: 'order',
         orderId: r.orderId ?? '',
         quantity: r.quantity ?? 1,
         amountFen: r.amountFen ?? 0,
-        ...opt('productId', r.productId),
-        ...opt('productName', r.productName),
-        ...opt('buyerRef', r.buyerRef),
       };
+      if (r.productId !== null) e.productId = r.productId;
+      if (r.productName !== null) e.productName = r.productName;
+      if (r.buyerRef !== null) e.buyerRef = r.buyerRef;
+      return e;
+    }
     case 'refund':
-      return { ...base, type: 'refund', orderId: r.orderId ?? '', amountFen: r.amountFen ?? 0 };
+      return { id: r.eventId, sessionId: r.sessionId, at, type: 'refund', orderId: r.orderId ?? '', amountFen: r.amountFen ?? 0 };
   }
 }
 
