@@ -15,6 +15,14 @@ export interface AcceptedEvent {
 }
 
 /**
+ * Whether an accepted event goes to the wall's big-order feed: a collector's order of at least `thresholdFen`.
+ * Quick entry's orders split a typed total evenly: none of them is a real order to announce as big.
+ */
+export function announcesBigOrder(event: IngestEvent, source: 'collector' | 'manual', thresholdFen: number): boolean {
+  return event.type === 'order' && source === 'collector' && event.amountFen >= thresholdFen;
+}
+
+/**
  * The accepted orders of at least `thresholdFen`, newest first, as the wall shows them. Nothing that identifies
  * the buyer (buyerRef) or the platform's order leaves here.
  */

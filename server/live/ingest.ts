@@ -5,7 +5,7 @@ import { acceptsEvent, type KeyScope } from '../domain/ingest-rules';
 import { blocksIngest } from '../domain/checklist';
 import type { Clock } from '../clock';
 import type { LiveStore, StoreEvent } from './store';
-import { selectBigOrders, type AcceptedEvent } from '../domain/wall';
+import { announcesBigOrder, selectBigOrders, type AcceptedEvent } from '../domain/wall';
 import type { SessionDirectory } from './directory';
 
 export interface IngestMetrics {
@@ -89,9 +89,8 @@ export class IngestService {
           accepted++;
           const sid = ev.meta.sessionId;
           firstAt.set(sid, Math.min(firstAt.get(sid) ?? Infinity, ev.atMs));
-          // Quick entry's orders split a typed total evenly: none of them is a real order to announce as big.
           // Only orders over the wall's threshold are gathered: most orders are not, and this runs per event.
-          if (ev.event.type === 'order' && source === 'collector' && ev.event.amountFen >= bigFen) {
+          if (announcesBigOrder(ev.event, source, bigFen)) {
             const list = acceptedByStage.get(ev.meta.stageId) ?? acceptedByStage.set(ev.meta.stageId, []).get(ev.meta.stageId)!;
             list.push({ ...ev.meta, event: ev.event, atMs: ev.atMs, teamName: sessions.get(sid)?.teamName ?? `#${ev.meta.teamId}` });
           }

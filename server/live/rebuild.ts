@@ -20,8 +20,8 @@ import { Redis } from 'ioredis';
 import type { Database } from '../db/index';
 import type { Logger } from '../logger';
 import type { IngestEvent, OrderEvent, StatsEvent } from '../../contracts/ingest';
-import { BIG_ORDER_FEED_SIZE, newestBigOrders, type BigOrder, type SeriesPoint, type SessionLive } from '../../contracts/live';
-import { selectBigOrders } from '../domain/wall';
+import { newestBigOrders, type BigOrder, type SeriesPoint, type SessionLive } from '../../contracts/live';
+import { announcesBigOrder, selectBigOrders, type AcceptedEvent } from '../domain/wall';
 import { AppError } from '../http/errors';
 import { SESSION_KEY_TTL_SECONDS } from './keys';
 import type { ApplyOutcome, LiveStore, LogEntry, RankDimension, SessionMeta, StageTotals, StoreEvent } from './store';
@@ -274,28 +274,30 @@ export async function rebuildFromDatabase(
     orderBy: { id: 'asc' },
   });
   const teamNames = new Map(sessions.map((s) => [s.id, s.team.name]));
+  /** Per stage, the newest big orders replayed so far (a feed's worth). */
   const big = new Map<number, BigOrder[]>();
-  const gatherBig = (se: StoreEvent) => {
-    const e = se.event;
-    if (opts.bigOrderFen === undefined || e.type !== 'order' || se.source !== 'collector' || e.amountFen < opts.bigOrderFen) return;
-    const orders = selectBigOrders([{ ...se.meta, event: e, atMs: se.atMs, teamName: teamNames.get(se.meta.sessionId) ?? `#${se.meta.teamId}` }], opts.bigOrderFen);
-    const list = [...(big.get(se.meta.stageId) ?? []), ...orders];
-    // Bounded: keep a few feeds' worth while replaying, the newest at the end.
-    big.set(se.meta.stageId, list.length > 4 * BIG_ORDER_FEED_SIZE ? newestBigOrders([list]) : list);
-  };
+  const bigFen = opts.bigOrderFen;
   const report: RebuildReport = { sessions: 0, events: 0, accepted: 0, duplicates: 0, rejected: 0, ms: 0 };
   const pending: StoreEvent[] = [];
   const flush = async () => {
     if (!pending.length) return;
     const batch = pending.splice(0);
     const outcome = await apply(batch);
+    const announced = new Map<number, AcceptedEvent[]>();
     for (const [i, r] of outcome.results.entries()) {
-      if (r.status === 'accepted') {
+      if (r.status === 'duplicate') report.duplicates++;
+      else if (r.status !== 'accepted') report.rejected++;
+      else {
         report.accepted++;
-        gatherBig(batch[i]!);
+        const se = batch[i]!;
+        if (bigFen !== undefined && announcesBigOrder(se.event, se.source, bigFen)) {
+          const list = announced.get(se.meta.stageId) ?? announced.set(se.meta.stageId, []).get(se.meta.stageId)!;
+          list.push({ ...se.meta, event: se.event, atMs: se.atMs, teamName: teamNames.get(se.meta.sessionId) ?? `#${se.meta.teamId}` });
+        }
       }
-      else if (r.status === 'duplicate') report.duplicates++;
-      else report.rejected++;
+    }
+    for (const [stageId, accepted] of announced) {
+      big.set(stageId, newestBigOrders([selectBigOrders(accepted, bigFen!), big.get(stageId) ?? []]));
     }
   };
   const metas = new Map<number, SessionMeta>(
@@ -315,7 +317,7 @@ export async function rebuildFromDatabase(
     }
   }
   await flush();
-  for (const [stageId, orders] of big) await store.pushBigOrders(stageId, newestBigOrders([orders]));
+  for (const [stageId, orders] of big) await store.pushBigOrders(stageId, orders);
   report.ms = Date.now() - started;
   return report;
 }
