@@ -26,7 +26,8 @@
 // Other knobs: SOAK_SESSIONS (500), SOAK_SPEED (1; above 1 simulated time starts in the past so that it never runs
 // ahead of the hub's clock, which refuses events stamped more than 2 min ahead), SOAK_DB (pglite | postgres),
 // SOAK_CLIENT_DIR (the built client to serve; dist/client), SOAK_PROFILE_MINUTE (the page's CPU profile over that
-// minute, to bench/results/soak-wall.cpuprofile), CHROMIUM_PATH.
+// minute, to bench/results/soak-wall.cpuprofile), SOAK_TRACE_MINUTE (a 20 s trace from that minute's start: where
+// the renderer's main thread went, and every task over 50 ms split into the rendering lifecycle's phases), CHROMIUM_PATH.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -389,9 +390,13 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts?: number;
   dur?: number;
   args?: { name?: string };
 }
+
+/** The rendering lifecycle's phases, as Chromium's trace names them (devtools.timeline, blink, cc). */
+const PHASES = ['FunctionCall', 'EventDispatch', 'TimerFire', 'FireAnimationFrame', 'v8.run', 'UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'UpdateLayer', 'UpdateLayerTree', 'Commit', 'ProxyMain::BeginMainFrame::commit', 'HitTest', 'ParseHTML', 'MajorGC', 'MinorGC', 'V8.GC_SCAVENGER', 'V8.GC_MARK_COMPACTOR'];
 
 /** 20 s of the renderer's main thread by event (time summed per name, nested events counted in their parents too). */
 async function traceBreakdown(browser: Browser, page: Page): Promise<void> {
@@ -409,6 +414,25 @@ async function traceBreakdown(browser: Browser, page: Page): Promise<void> {
   }
   say('  main thread over 20 s (ms, nested events counted in their parents too):');
   for (const [name, ms] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 25)) say(`    ${ms.toFixed(0).padStart(7)}  ${name}`);
+  // The long tasks themselves: each top-level task over 50 ms, split into the lifecycle's phases (events inside it,
+  // a phase nested in another phase of the list counted in both), and the same summed over all of them.
+  const main = events.filter((e) => e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`) && e.ts !== undefined).sort((a, b) => a.ts! - b.ts!);
+  const long = main.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 50_000);
+  const total = new Map<string, number>();
+  say(`  tasks over 50 ms in the 20 s: ${long.length} (ms: task = ${PHASES.join(' / ')}, where present)`);
+  for (const t of long) {
+    const end = t.ts! + t.dur!;
+    const parts = new Map<string, number>();
+    for (const e of main) {
+      if (e.ts! < t.ts! || e === t) continue;
+      if (e.ts! >= end) break;
+      if (PHASES.includes(e.name)) parts.set(e.name, (parts.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
+    }
+    for (const [k, v] of parts) total.set(k, (total.get(k) ?? 0) + v);
+    total.set('(task)', (total.get('(task)') ?? 0) + t.dur! / 1000);
+    say(`    ${(t.dur! / 1000).toFixed(0).padStart(5)} = ${[...parts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  }
+  if (long.length) say(`    summed: ${[...total].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
 }
 
 // ---------------------------------------------------------------- the restart
