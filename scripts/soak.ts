@@ -27,7 +27,8 @@
 // ahead of the hub's clock, which refuses events stamped more than 2 min ahead), SOAK_DB (pglite | postgres),
 // SOAK_CLIENT_DIR (the built client to serve; dist/client), SOAK_PROFILE_MINUTE (the page's CPU profile over that
 // minute, to bench/results/soak-wall.cpuprofile), SOAK_TRACE_MINUTE (a 20 s trace from that minute's start: where
-// the renderer's main thread went, and every task over 50 ms split into the rendering lifecycle's phases), CHROMIUM_PATH.
+// the renderer's main thread went, and every task over 50 ms split into the rendering lifecycle's phases; then a
+// screenshot, bench/results/soak-wall.png), CHROMIUM_PATH.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -192,7 +193,11 @@ async function main(): Promise<void> {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
-    if (m === P.traceMinute) await traceBreakdown(browser, page);
+    if (m === P.traceMinute) {
+      await traceBreakdown(browser, page);
+      // What the wall looked like under that load (bench/results/soak-wall.png).
+      await page.screenshot({ path: path.join(ROOT, 'bench', 'results', 'soak-wall.png') });
+    }
     const due = t0 + m * MINUTE;
     while (Date.now() < due) await new Promise((r) => setTimeout(r, Math.min(1000, due - Date.now())));
     if (m === P.profileMinute) {
