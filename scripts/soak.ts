@@ -397,6 +397,8 @@ interface TraceEvent {
   tid: number;
   ts?: number;
   dur?: number;
+  /** The thread's own CPU time in the event: less than dur when the thread was waiting for a core. */
+  tdur?: number;
   args?: { name?: string };
 }
 
@@ -424,7 +426,9 @@ async function traceBreakdown(browser: Browser, page: Page): Promise<void> {
   const main = events.filter((e) => e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`) && e.ts !== undefined).sort((a, b) => a.ts! - b.ts!);
   const long = main.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 50_000);
   const total = new Map<string, number>();
-  say(`  tasks over 50 ms in the 20 s: ${long.length} (ms: task = ${PHASES.join(' / ')}, where present)`);
+  const cpuOf = (e: TraceEvent) => (e.tdur ?? e.dur ?? 0) / 1000;
+  say(`  tasks over 50 ms in the 20 s: ${long.length}; over 50 ms of the main thread's own CPU: ${main.filter((e) => e.name === 'RunTask' && cpuOf(e) > 50).length}, the most ${Math.max(0, ...main.filter((e) => e.name === 'RunTask').map(cpuOf)).toFixed(0)} ms`);
+  say(`  (ms: task [its CPU] = ${PHASES.join(' / ')}, where present)`);
   for (const t of long) {
     const end = t.ts! + t.dur!;
     const parts = new Map<string, number>();
@@ -435,9 +439,9 @@ async function traceBreakdown(browser: Browser, page: Page): Promise<void> {
     }
     for (const [k, v] of parts) total.set(k, (total.get(k) ?? 0) + v);
     total.set('(task)', (total.get('(task)') ?? 0) + t.dur! / 1000);
-    say(`    ${(t.dur! / 1000).toFixed(0).padStart(5)} = ${[...parts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    say(`    ${(t.dur! / 1000).toFixed(0).padStart(5)} [${cpuOf(t).toFixed(0).padStart(3)}] = ${[...parts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   }
-  if (long.length) say(`    summed: ${[...total].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  if (long.length) say(`    summed (CPU ${long.reduce((a, t) => a + cpuOf(t), 0).toFixed(0)}): ${[...total].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
 }
 
 // ---------------------------------------------------------------- the restart
