@@ -13,6 +13,7 @@ import type {
   StageTotals,
   StoreEvent,
 } from './store';
+import { logEntry } from './store';
 
 const SERIES_BUCKET_MS = 10_000;
 
@@ -279,8 +280,8 @@ function addToBoards(stage: StageState, se: StoreEvent, deltaFen: number): void 
  */
 class MemoryLog {
   // Both keep insertion order, which is id order; entries hold JSON, as the Redis stream does.
-  private readonly fresh = new Map<string, string>();
-  private readonly pending = new Map<string, { consumer: string; since: number; json: string }>();
+  private readonly fresh = new Map<string, { json: string; count: number }>();
+  private readonly pending = new Map<string, { consumer: string; since: number; json: string; count: number }>();
   private readonly wakers = new Set<() => void>();
   private lastMs = 0;
   private seq = 0;
@@ -290,7 +291,8 @@ class MemoryLog {
     const now = Date.now();
     if (now > this.lastMs) [this.lastMs, this.seq] = [now, 0];
     else this.seq++;
-    this.fresh.set(`${this.lastMs}-${this.seq}`, JSON.stringify(events));
+    const { json, count } = logEntry('', events);
+    this.fresh.set(`${this.lastMs}-${this.seq}`, { json, count });
     for (const wake of this.wakers) wake();
   }
 
@@ -321,7 +323,7 @@ class MemoryLog {
       if (now - p.since < minIdleMs) continue;
       p.consumer = consumer;
       p.since = now;
-      out.push(toEntry(id, p.json));
+      out.push({ id, json: p.json, count: p.count });
     }
     return out;
   }
@@ -345,15 +347,12 @@ class MemoryLog {
 
   private take(consumer: string, max: number): LogEntry[] {
     const out: LogEntry[] = [];
-    for (const [id, json] of this.fresh) {
+    for (const [id, entry] of this.fresh) {
       if (out.length >= max) break;
       this.fresh.delete(id);
-      this.pending.set(id, { consumer, since: Date.now(), json });
-      out.push(toEntry(id, json));
+      this.pending.set(id, { consumer, since: Date.now(), ...entry });
+      out.push({ id, ...entry });
     }
     return out;
   }
 }
-
-// The JSON was written by append() from StoreEvents, so it is trusted as such.
-const toEntry = (id: string, json: string): LogEntry => ({ id, events: JSON.parse(json) as StoreEvent[] });

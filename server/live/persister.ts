@@ -2,8 +2,7 @@
 // Idempotent by (sessionId, eventId): an entry written but not acked (crash) is written again harmlessly.
 import type { Database } from '../db/index';
 import type { Logger } from '../logger';
-import type { LiveStore, LogEntry, StoreEvent } from './store';
-import { MINUTE } from '../domain/time';
+import type { LiveStore, LogEntry } from './store';
 
 export interface PersisterStats {
   entries: number;
@@ -81,129 +80,85 @@ export class Persister {
 
   /**
    * Writes the entries' events and adds the ones PostgreSQL did not have yet to their minute aggregates, in one
-   * transaction. The insert returns the rows it really inserted, so an entry written twice (a crash between the
-   * write and the ack, a replay) adds nothing the second time.
+   * statement, so both happen or neither does. The event log's insert hands the rows it really inserted to the
+   * aggregate upsert, so an entry written twice (a crash between the write and the ack, a replay) adds nothing the
+   * second time. Then each touched minute's last online figure is looked up again: idempotent, so a crash between
+   * the two statements is repaired when the unacked entries are written again.
+   *
+   * The entries' JSON goes to PostgreSQL as it came from the log: the hub neither parses nor re-encodes it (that,
+   * and Prisma's parameter handling, was most of the hub's CPU per persisted event).
    */
   async write(entries: LogEntry[]): Promise<void> {
-    const events = entries.flatMap((e) => e.events);
-    if (!events.length) return;
-    await this.db.prisma.$transaction(async (tx) => {
-      // One multi-row insert from column arrays: Prisma's createMany cost ~10x more CPU per event on the hot path.
-      const inserted = await tx.$queryRawUnsafe<Array<{ s: number; e: string }>>(INSERT_SQL, ...columns(events));
-      if (!inserted.length) return;
-      const fresh = new Set(inserted.map((r) => `${r.s}\n${r.e}`));
-      const minutes = minuteIncrements(events.filter((e) => fresh.has(`${e.meta.sessionId}\n${e.event.id}`)));
-      await tx.$executeRawUnsafe(INCREMENT_SQL, ...incrementColumns(minutes));
-      const withStats = minutes.filter((m) => m.hasStats);
-      if (withStats.length) {
-        await tx.$executeRawUnsafe(ONLINE_LAST_SQL, withStats.map((m) => m.sessionId), withStats.map((m) => m.minute));
-      }
-    });
+    const json = joinLogJson(entries.map((e) => e.json));
+    if (json === '[]') return;
+    const minutes = await this.db.query<{ s: number; m: string }>(WRITE_SQL, [json]);
+    if (minutes.length) {
+      await this.db.query(ONLINE_LAST_SQL, [minutes.map((r) => r.s), minutes.map((r) => r.m)]);
+    }
     this.stats.entries += entries.length;
-    this.stats.events += events.length;
+    this.stats.events += entries.reduce((n, e) => n + e.count, 0);
     this.stats.lastWriteAt = Date.now();
   }
 }
 
-/** What a set of new events adds to one (session, minute) aggregate. */
-export interface MinuteIncrement {
-  sessionId: number;
-  minute: number;
-  onlineMax: number;
-  views: number;
-  viewers: number | null;
-  likes: number;
-  orders: number;
-  units: number;
-  gmvFen: number;
-  refunds: number;
-  refundFen: number;
-  hasStats: boolean;
+/** Log entries' JSON arrays of log rows as one array, without parsing them. */
+export function joinLogJson(arrays: string[]): string {
+  const inner = arrays.map((a) => a.trim().slice(1, -1).trim()).filter((a) => a.length > 0);
+  return `[${inner.join(',')}]`;
 }
 
-/** Pure: the events' contribution per (session, minute): maxima of the counters, sums of the money. */
-export function minuteIncrements(events: StoreEvent[]): MinuteIncrement[] {
-  const out = new Map<string, MinuteIncrement>();
-  for (const e of events) {
-    const minute = Math.floor(e.atMs / MINUTE) * MINUTE;
-    const k = `${e.meta.sessionId}:${minute}`;
-    let m = out.get(k);
-    if (!m) {
-      m = { sessionId: e.meta.sessionId, minute, onlineMax: 0, views: 0, viewers: null, likes: 0, orders: 0, units: 0, gmvFen: 0, refunds: 0, refundFen: 0, hasStats: false };
-      out.set(k, m);
-    }
-    const ev = e.event;
-    if (ev.type === 'stats') {
-      m.hasStats = true;
-      m.onlineMax = Math.max(m.onlineMax, ev.online);
-      m.views = Math.max(m.views, ev.views);
-      if (ev.viewers !== undefined) m.viewers = Math.max(m.viewers ?? 0, ev.viewers);
-      m.likes = Math.max(m.likes, ev.likes ?? 0);
-    } else if (ev.type === 'order') {
-      m.orders++;
-      m.units += ev.quantity;
-      m.gmvFen += ev.amountFen;
-    } else {
-      m.refunds++;
-      m.refundFen += ev.amountFen;
-    }
-  }
-  return [...out.values()];
-}
+// The log rows (store.ts LogRow) as PostgreSQL rows, in one pass over the JSON. Times are epoch ms, written as UTC
+// `timestamp` as Prisma keeps DateTime.
+const SOURCE_SQL = `
+SELECT x."sessionId" AS s, x."eventId" AS e, x.type AS t, x.source AS src, x.at AS at_ms,
+  timestamp '1970-01-01' + x.at * interval '1 millisecond' AS a,
+  timestamp '1970-01-01' + x."receivedAt" * interval '1 millisecond' AS r,
+  x.online, x.views, x.viewers, x.likes, x.comments, x.shares, x.followers,
+  x."orderId" AS oid, x.quantity AS qty, x."amountFen" AS amt, x."productId" AS pid, x."productName" AS pname,
+  x."buyerRef" AS buyer
+FROM json_to_recordset($1::json) AS x("sessionId" int, "eventId" text, type text, source text, at bigint,
+  "receivedAt" bigint, online int, views int, viewers int, likes int, comments int, shares int, followers int,
+  "orderId" text, quantity int, "amountFen" int, "productId" text, "productName" text, "buyerRef" text)`;
 
-function incrementColumns(ms: MinuteIncrement[]): unknown[][] {
-  const keys = ['sessionId', 'minute', 'onlineMax', 'views', 'viewers', 'likes', 'orders', 'units', 'gmvFen', 'refunds', 'refundFen'] as const;
-  return keys.map((k) => ms.map((m) => m[k]));
-}
-
-const INSERT_SQL = `
-INSERT INTO "LiveEvent" ("sessionId", "eventId", "type", "source", "at", "receivedAt", "online", "views", "viewers",
-  "likes", "comments", "shares", "followers", "orderId", "quantity", "amountFen", "productId", "productName", "buyerRef")
-SELECT u.s, u.e, u.t::"EventType", u.src::"EventSource", u.a AT TIME ZONE 'UTC', u.r AT TIME ZONE 'UTC', u.online, u.views,
-  u.viewers, u.likes, u.comments, u.shares, u.followers, u.oid, u.qty, u.amt, u.pid, u.pname, u.buyer
-FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::int[], $8::int[],
-  $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::text[], $15::int[], $16::int[], $17::text[], $18::text[],
-  $19::text[]) AS u(s, e, t, src, a, r, online, views, viewers, likes, comments, shares, followers, oid, qty, amt, pid, pname, buyer)
-ON CONFLICT ("sessionId", "eventId") DO NOTHING
-RETURNING "sessionId" AS s, "eventId" AS e`;
-
-/** The events as 19 column arrays, in INSERT_SQL's order; fields an event type lacks are null. */
-function columns(events: StoreEvent[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 19 }, () => []);
-  for (const e of events) {
-    const ev = e.event;
-    const stats = ev.type === 'stats' ? ev : undefined;
-    const order = ev.type === 'order' ? ev : undefined;
-    const money = ev.type === 'stats' ? undefined : ev;
-    const row = [
-      e.meta.sessionId, ev.id, ev.type, e.source, new Date(e.atMs).toISOString(), new Date(e.receivedAt).toISOString(),
-      stats?.online, stats?.views, stats?.viewers, stats?.likes, stats?.comments, stats?.shares, stats?.followers,
-      money?.orderId, order?.quantity, money?.amountFen, order?.productId, order?.productName, order?.buyerRef,
-    ];
-    for (let i = 0; i < 19; i++) cols[i]!.push(row[i] ?? null);
-  }
-  return cols;
-}
-
-// Prisma keeps DateTime as UTC in `timestamp` columns, hence minutes passed as epoch ms and read in UTC.
-// Counts and money add up; the cumulative counters keep their maximum (GREATEST skips nulls, as MAX did).
-const INCREMENT_SQL = `
-INSERT INTO "MinuteAggregate" ("sessionId", "minute", "onlineMax", "onlineLast", "views", "viewers", "likes",
-  "orders", "units", "gmvFen", "refunds", "refundFen")
-SELECT u.s, to_timestamp(u.m / 1000.0) AT TIME ZONE 'UTC', u.omax, 0, u.views, u.viewers, u.likes, u.orders, u.units,
-  u.gmv, u.refunds, u.rfen
-FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[],
-  $10::int[], $11::int[]) AS u(s, m, omax, views, viewers, likes, orders, units, gmv, refunds, rfen)
-ON CONFLICT ("sessionId", "minute") DO UPDATE SET
-  "onlineMax" = GREATEST("MinuteAggregate"."onlineMax", EXCLUDED."onlineMax"),
-  "views" = GREATEST("MinuteAggregate"."views", EXCLUDED."views"),
-  "viewers" = GREATEST("MinuteAggregate"."viewers", EXCLUDED."viewers"),
-  "likes" = GREATEST("MinuteAggregate"."likes", EXCLUDED."likes"),
-  "orders" = "MinuteAggregate"."orders" + EXCLUDED."orders",
-  "units" = "MinuteAggregate"."units" + EXCLUDED."units",
-  "gmvFen" = "MinuteAggregate"."gmvFen" + EXCLUDED."gmvFen",
-  "refunds" = "MinuteAggregate"."refunds" + EXCLUDED."refunds",
-  "refundFen" = "MinuteAggregate"."refundFen" + EXCLUDED."refundFen"`;
+// One statement: the events into the log (a duplicate is skipped), the ones inserted into their minute aggregates
+// (counts and money add up; the cumulative counters keep their maximum, GREATEST skipping nulls), and back the
+// (session, minute) of every stats event given, fresh or not, for ONLINE_LAST_SQL. Data-modifying CTEs always run
+// to completion, read or not.
+const WRITE_SQL = `
+WITH src AS MATERIALIZED (${SOURCE_SQL}),
+ins AS (
+  INSERT INTO "LiveEvent" ("sessionId", "eventId", "type", "source", "at", "receivedAt", "online", "views", "viewers",
+    "likes", "comments", "shares", "followers", "orderId", "quantity", "amountFen", "productId", "productName", "buyerRef")
+  SELECT s, e, t::"EventType", src::"EventSource", a, r, online, views, viewers, likes, comments, shares, followers,
+    oid, qty, amt, pid, pname, buyer
+  FROM src
+  ON CONFLICT ("sessionId", "eventId") DO NOTHING
+  RETURNING "sessionId", "at", "type", "online", "views", "viewers", "likes", "quantity", "amountFen"
+),
+agg AS (
+  INSERT INTO "MinuteAggregate" ("sessionId", "minute", "onlineMax", "onlineLast", "views", "viewers", "likes",
+    "orders", "units", "gmvFen", "refunds", "refundFen")
+  SELECT "sessionId", date_trunc('minute', "at"), COALESCE(MAX("online"), 0), 0, COALESCE(MAX("views"), 0),
+    MAX("viewers"), COALESCE(MAX("likes"), 0),
+    COUNT(*) FILTER (WHERE "type" = 'order'),
+    COALESCE(SUM("quantity") FILTER (WHERE "type" = 'order'), 0),
+    COALESCE(SUM("amountFen") FILTER (WHERE "type" = 'order'), 0),
+    COUNT(*) FILTER (WHERE "type" = 'refund'),
+    COALESCE(SUM("amountFen") FILTER (WHERE "type" = 'refund'), 0)
+  FROM ins
+  GROUP BY 1, 2
+  ON CONFLICT ("sessionId", "minute") DO UPDATE SET
+    "onlineMax" = GREATEST("MinuteAggregate"."onlineMax", EXCLUDED."onlineMax"),
+    "views" = GREATEST("MinuteAggregate"."views", EXCLUDED."views"),
+    "viewers" = GREATEST("MinuteAggregate"."viewers", EXCLUDED."viewers"),
+    "likes" = GREATEST("MinuteAggregate"."likes", EXCLUDED."likes"),
+    "orders" = "MinuteAggregate"."orders" + EXCLUDED."orders",
+    "units" = "MinuteAggregate"."units" + EXCLUDED."units",
+    "gmvFen" = "MinuteAggregate"."gmvFen" + EXCLUDED."gmvFen",
+    "refunds" = "MinuteAggregate"."refunds" + EXCLUDED."refunds",
+    "refundFen" = "MinuteAggregate"."refundFen" + EXCLUDED."refundFen"
+)
+SELECT DISTINCT s, at_ms / 60000 * 60000 AS m FROM src WHERE t = 'stats'`;
 
 // The minute's last online figure: the latest stats event in it (by time, then id), one index probe per minute on
 // ("sessionId", "at"). Events can arrive late and out of order, so it is looked up rather than carried over.

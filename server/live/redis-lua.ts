@@ -3,40 +3,57 @@
 // exactly; the contract suite holds them equal.
 import type { SessionLive } from '../../contracts/live';
 import { COUNTERS } from '../domain/stats';
-import type { ApplyOutcome, ApplyResult, StoreEvent } from './store';
+import { logRow, type ApplyOutcome, type ApplyResult, type StoreEvent } from './store';
 import { keys, SESSION_KEY_TTL_SECONDS } from './keys';
 import { rejection } from './memory-store';
 
 // KEYS: [1] the durable log stream; then 5 per session in order of first appearance in the batch (state, seen,
 //       orders, buyers, series); then 5 per stage in order of first appearance (totals, team board, city board,
 //       university board, gmv per minute), built from keys.ts by applyInput().
-// ARGV: [1] the batch as JSON, one tuple per event (EventTuple below), [2] the StoreEvents as a JSON array,
+// ARGV: [1] the batch as JSON, one tuple per event (EventTuple below), [2] the events' log rows (store.ts LogRow) as a JSON array,
 //       written to the log as is when all are accepted, [3] the log's consumer group, [4] the changes channel,
 //       [5] the TTL of the per-session keys in seconds.
 // Returns { one result code per event ('a' accepted, 'd' duplicate, 'c' CONFLICT, 'u' UNKNOWN_ORDER,
 //           'x' REFUND_EXCEEDS_ORDER), JSON array of the changed sessions (SessionLive) }.
 //
 // Speed, since Lua string handling dominates: the batch tuples are small to decode, the log JSON is never
-// re-encoded, a session's numbers are read from one packed field (\`fold\`: the named fields as doubles, which
-// reading ~30 named fields costs several times more), only changed fields are written, and TTLs are
-// renewed hourly rather than on every batch.
+// re-encoded, a session's numbers are read and written as one packed field (\`fold\`: ~30 numbers as doubles;
+// named hash fields cost several times more to read, format and write), and TTLs are renewed hourly rather than
+// on every batch.
+/**
+ * What a session's state hash packs in its one field \`fold\`, in order: the fold cursor, the SessionLive numbers, and
+ * the raw value and reset offset of each cumulative counter. Changing the list changes the layout: rename the
+ * field with it, so hashes of the old layout are not misread.
+ */
+export const FOLD_FIELDS = [
+  'at', 'bucket', 'lastEventAt', 'manual', 'ttlAt',
+  'online', 'peakOnline', 'views', 'viewers', 'likes', 'comments', 'shares', 'followers',
+  'gmvFen', 'orders', 'buyers', 'units', 'refunds', 'refundFen',
+  ...COUNTERS.flatMap((c) => [`raw.${c}`, `offset.${c}`] as const),
+] as const;
+export type FoldField = (typeof FOLD_FIELDS)[number];
+
+/** A \`fold\` field as its numbers (-Infinity: no bucket or event yet). */
+export function unpackFold(packed: Buffer): Record<FoldField, number> {
+  if (packed.length !== FOLD_FIELDS.length * 8) throw new Error(`live store: a session's fold has ${packed.length} bytes`);
+  const out = {} as Record<FoldField, number>;
+  FOLD_FIELDS.forEach((f, i) => {
+    out[f] = packed.readDoubleLE(i * 8);
+  });
+  return out;
+}
+
 export const APPLY_BATCH_LUA = `
 local batch = cjson.decode(ARGV[1])
 local logJson, group, channel, ttl = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local COUNTERS = { 'views', 'viewers', 'likes', 'comments', 'shares', 'followers' }
 local NUMBERS = { 'online', 'peakOnline', 'views', 'viewers', 'likes', 'comments', 'shares', 'followers',
   'gmvFen', 'orders', 'buyers', 'units', 'refunds', 'refundFen' }
--- The state hash: every name in FOLD is a field for readers (0 is not stored: absent reads as 0), and
--- \`fold\` holds them all packed as doubles, the one field this script reads.
+-- The state hash's one field \`fold\`: FOLD_FIELDS (below, from TypeScript) packed as little-endian doubles, read
+-- by this script and by the store's readers (unpackFold).
 local RAW, OFFSET = {}, {}
-local FOLD = { 'at', 'bucket', 'lastEventAt', 'manual', 'ttlAt' }
-for _, f in ipairs(NUMBERS) do FOLD[#FOLD + 1] = f end
-for _, c in ipairs(COUNTERS) do
-  RAW[c], OFFSET[c] = 'raw.' .. c, 'offset.' .. c
-  FOLD[#FOLD + 1] = RAW[c]
-  FOLD[#FOLD + 1] = OFFSET[c]
-end
--- Changing FOLD changes the packed layout: rename the \`fold\` field with it, so old hashes are not misread.
+for _, c in ipairs(COUNTERS) do RAW[c], OFFSET[c] = 'raw.' .. c, 'offset.' .. c end
+local FOLD = { ${FOLD_FIELDS.map((f) => `'${f}'`).join(', ')} }
 local FOLD_FORMAT = '<' .. string.rep('d', #FOLD)
 local NONE = -math.huge -- bucket and lastEventAt before the first event
 -- A session never seen: at = -1 as domain/stats.ts emptyCursor(), no bucket or event yet, the rest 0.
@@ -58,20 +75,17 @@ for _, e in ipairs(batch) do
 end
 
 -- Everything is read while folding and written at the end, so an error cannot leave half a batch behind.
--- s.v holds the numbers being folded, s.was them as read.
+-- s.v holds the numbers being folded.
 local sessions, sessionList = {}, {}
 local function loadSession(sid)
   local k = 1 + (sessionSlot[sid] - 1) * 5
   local s = { sid = sid, stateKey = KEYS[k + 1], seenKey = KEYS[k + 2], ordersKey = KEYS[k + 3],
-    buyersKey = KEYS[k + 4], seriesKey = KEYS[k + 5], v = {}, was = {}, ids = {}, newIds = {}, orders = {},
+    buyersKey = KEYS[k + 4], seriesKey = KEYS[k + 5], v = {}, ids = {}, newIds = {}, orders = {},
     dirtyOrders = {}, buyerKnown = {}, newBuyers = {}, points = {}, changed = false }
-  local v, was = s.v, s.was
+  local v = s.v
   local packed = redis.call('HGET', s.stateKey, 'fold')
   local stored = packed and { struct.unpack(FOLD_FORMAT, packed) } or FRESH
-  for i, f in ipairs(FOLD) do
-    v[f] = stored[i]
-    was[f] = stored[i]
-  end
+  for i, f in ipairs(FOLD) do v[f] = stored[i] end
   s.hadOrders, s.hadBuyers = v.orders > 0, v.buyers > 0
   sessions[sid] = s
   sessionList[#sessionList + 1] = s
@@ -214,18 +228,9 @@ end
 local function writeSession(s)
   local renew = now - s.v.ttlAt >= RENEW_S
   if renew then s.v.ttlAt = now end
-  local h, packed = {}, {}
-  for i, f in ipairs(FOLD) do
-    local x = s.v[f]
-    packed[i] = x
-    if x ~= s.was[f] then
-      h[#h + 1] = f
-      h[#h + 1] = int(x)
-    end
-  end
-  h[#h + 1] = 'fold'
-  h[#h + 1] = struct.pack(FOLD_FORMAT, unpack(packed))
-  redis.call('HSET', s.stateKey, unpack(h))
+  local packed = {}
+  for i, f in ipairs(FOLD) do packed[i] = s.v[f] end
+  redis.call('HSET', s.stateKey, 'fold', struct.pack(FOLD_FORMAT, unpack(packed)))
   redis.call('SADD', s.seenKey, unpack(s.newIds))
   local o = {}
   for id in pairs(s.dirtyOrders) do
@@ -286,7 +291,7 @@ if #accepted > 0 then
   end
   -- The persister's group starts at 0 so it sees this entry even if the stream is created here.
   if redis.call('EXISTS', KEYS[1]) == 0 then redis.pcall('XGROUP', 'CREATE', KEYS[1], group, '0', 'MKSTREAM') end
-  redis.call('XADD', KEYS[1], '*', 'events', logJson)
+  redis.call('XADD', KEYS[1], '*', 'events', logJson, 'n', #accepted)
 end
 
 local changedJson = '[' .. table.concat(changed, ',') .. ']'
@@ -330,9 +335,9 @@ function toTuple(se: StoreEvent, [from, to]: [number, number]): EventTuple {
   }
 }
 
-/** The StoreEvents as one JSON array, and where each lies in it (1-based byte offsets, as Lua counts). */
+/** The events' log rows as one JSON array, and where each lies in it (1-based byte offsets, as Lua counts). */
 function logPayload(events: StoreEvent[]): { json: string; spans: Array<[number, number]> } {
-  const parts = events.map((e) => JSON.stringify(e));
+  const parts = events.map((e) => JSON.stringify(logRow(e)));
   let at = 2; // after '['
   const spans = parts.map((p): [number, number] => {
     const span: [number, number] = [at, at + Buffer.byteLength(p) - 1];

@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { newestBigOrders, BIG_ORDER_FEED_SIZE, type BigOrder, type SeriesPoint, type SessionLive } from '../../contracts/live';
 import type { ApplyOutcome, LiveStore, LogEntry, RankDimension, StageTotals, StoreEvent } from './store';
 import { keys, SESSION_KEY_TTL_SECONDS } from './keys';
-import { APPLY_BATCH_LUA, applyInput, applyOutcome, parseSessions } from './redis-lua';
+import { APPLY_BATCH_LUA, applyInput, applyOutcome, parseSessions, unpackFold, type FoldField } from './redis-lua';
 
 const APPLY_SHA = createHash('sha1').update(APPLY_BATCH_LUA).digest('hex');
 
@@ -58,12 +58,12 @@ export class RedisLiveStore implements LiveStore {
     const out = new Map<number, SessionLive>();
     if (!ids.length) return out;
     const pipe = this.main.pipeline();
-    for (const id of ids) pipe.hmget(keys.session(id), ...SESSION_FIELDS);
+    for (const id of ids) pipe.hgetBuffer(keys.session(id), 'fold');
     const replies = await execAll(pipe.exec());
     ids.forEach((id, i) => {
-      const values = asArray(replies[i]);
-      // Every session the script wrote has lastEventAt; without it there is no state.
-      if (values[SESSION_FIELDS.indexOf('lastEventAt')] != null) out.set(id, toSession(id, values));
+      const packed = replies[i];
+      // The script writes a session's state when it accepts an event for it: without it there is no state.
+      if (Buffer.isBuffer(packed)) out.set(id, toSession(id, unpackFold(packed)));
     });
     return out;
   }
@@ -75,7 +75,7 @@ export class RedisLiveStore implements LiveStore {
       this.main
         .multi()
         .xrange(keys.series(sessionId), String(since), '+')
-        .hmget(keys.session(sessionId), 'bucket', 'online', 'gmvFen', 'orders')
+        .hgetBuffer(keys.session(sessionId), 'fold')
         .exec(),
     );
     const points: SeriesPoint[] = [];
@@ -83,9 +83,9 @@ export class RedisLiveStore implements LiveStore {
       const f = fieldMap(fields);
       points.push({ t: parseInt(String(id), 10), online: num(f.online), gmvFen: num(f.gmv), orders: num(f.orders) });
     }
-    const [bucket, online, gmvFen, orders] = asArray(current);
-    if (typeof bucket === 'string' && num(bucket) >= since) {
-      points.push({ t: num(bucket), online: num(online), gmvFen: num(gmvFen), orders: num(orders) });
+    if (Buffer.isBuffer(current)) {
+      const f = unpackFold(current);
+      if (Number.isFinite(f.bucket) && f.bucket >= since) points.push({ t: f.bucket, online: f.online, gmvFen: f.gmvFen, orders: f.orders });
     }
     return points;
   }
@@ -306,40 +306,34 @@ function toEntries(items: unknown): LogEntry[] {
   const out: LogEntry[] = [];
   for (const item of asArray(items)) {
     const [id, fields] = asArray(item);
-    const json = fieldMap(fields).events;
+    const f = fieldMap(fields);
+    const json = f.events;
     // An entry deleted while pending comes back without fields; there is nothing left to persist.
     if (typeof id !== 'string' || json === undefined) continue;
-    // Written by the apply script from validated StoreEvents.
-    out.push({ id, events: JSON.parse(json) as StoreEvent[] });
+    // Written by the apply script from validated StoreEvents, with their count (entries of before `n` are counted).
+    out.push({ id, json, count: f.n === undefined ? (JSON.parse(json) as unknown[]).length : Number(f.n) });
   }
   return out;
 }
 
-/** The named fields of a session's hash that make its SessionLive (the hash also holds the fold cursor). */
-const SESSION_FIELDS = [
-  'online', 'peakOnline', 'views', 'viewers', 'likes', 'comments', 'shares', 'followers',
-  'gmvFen', 'orders', 'buyers', 'units', 'refunds', 'refundFen', 'lastEventAt', 'manual',
-] as const;
-
-function toSession(sessionId: number, values: unknown[]): SessionLive {
-  const f = Object.fromEntries(SESSION_FIELDS.map((name, i) => [name, values[i]]));
+function toSession(sessionId: number, f: Record<FoldField, number>): SessionLive {
   return {
     sessionId,
-    online: num(f.online),
-    peakOnline: num(f.peakOnline),
-    views: num(f.views),
-    viewers: num(f.viewers),
-    likes: num(f.likes),
-    comments: num(f.comments),
-    shares: num(f.shares),
-    followers: num(f.followers),
-    gmvFen: num(f.gmvFen),
-    orders: num(f.orders),
-    buyers: num(f.buyers),
-    units: num(f.units),
-    refunds: num(f.refunds),
-    refundFen: num(f.refundFen),
-    lastEventAt: f.lastEventAt == null ? null : num(f.lastEventAt),
-    manual: f.manual === '1',
+    online: f.online,
+    peakOnline: f.peakOnline,
+    views: f.views,
+    viewers: f.viewers,
+    likes: f.likes,
+    comments: f.comments,
+    shares: f.shares,
+    followers: f.followers,
+    gmvFen: f.gmvFen,
+    orders: f.orders,
+    buyers: f.buyers,
+    units: f.units,
+    refunds: f.refunds,
+    refundFen: f.refundFen,
+    lastEventAt: Number.isFinite(f.lastEventAt) ? f.lastEventAt : null,
+    manual: f.manual === 1,
   };
 }

@@ -45,11 +45,50 @@ export interface StageTotals {
 
 export type RankDimension = 'team' | 'city' | 'university';
 
-/** One entry of the durable log: the accepted events of one batch, in order. */
+/**
+ * An accepted event as the durable log keeps it: the row it becomes in PostgreSQL's event log ("LiveEvent", times
+ * in epoch ms), so the persister hands the log to PostgreSQL without reshaping it. Fields an event lacks are absent.
+ */
+export interface LogRow {
+  sessionId: number;
+  eventId: string;
+  type: IngestEvent['type'];
+  source: StoreEvent['source'];
+  at: number;
+  receivedAt: number;
+  online?: number;
+  views?: number;
+  viewers?: number;
+  likes?: number;
+  comments?: number;
+  shares?: number;
+  followers?: number;
+  orderId?: string;
+  quantity?: number;
+  amountFen?: number;
+  productId?: string;
+  productName?: string;
+  buyerRef?: string;
+}
+
+export function logRow(se: StoreEvent): LogRow {
+  const { type, id, sessionId: _sessionId, at: _at, ...fields } = se.event;
+  return { sessionId: se.meta.sessionId, eventId: id, type, source: se.source, at: se.atMs, receivedAt: se.receivedAt, ...fields };
+}
+
+/** One entry of the durable log: the accepted events of one batch, in order, as a JSON array of their LogRows. */
 export interface LogEntry {
   id: string;
-  events: StoreEvent[];
+  json: string;
+  /** How many events `json` holds. */
+  count: number;
 }
+
+/** A log entry of these events. */
+export const logEntry = (id: string, events: StoreEvent[]): LogEntry => ({ id, json: JSON.stringify(events.map(logRow)), count: events.length });
+
+/** The rows of a log entry (written by a store from StoreEvents, so trusted as such). */
+export const logRows = (entry: LogEntry): LogRow[] => JSON.parse(entry.json) as LogRow[];
 
 export interface LiveStore {
   readonly kind: 'memory' | 'redis';

@@ -3,6 +3,7 @@ import { dbKinds } from '../helpers/db.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { CITY_A, CITY_B } from '../helpers/fixture.ts';
 import { createCollectorKey } from '../../server/auth/service.ts';
+import { logEntry } from '../../server/live/store.ts';
 
 const iso = (msAgo = 0) => new Date(Date.now() - msAgo).toISOString();
 let seq = 0;
@@ -162,9 +163,7 @@ describe.each(dbKinds)('ingest over HTTP (%s, in-process live store)', (kind) =>
   test('writing the same log entries again changes nothing in PostgreSQL', async () => {
     const sid = h.fx.sessionA2;
     const rows = await h.db.prisma.liveEvent.findMany({ where: { sessionId: sid } });
-    const entry = {
-      id: 'replay-1',
-      events: rows.map((r) => ({
+    const entry = logEntry('replay-1', rows.map((r) => ({
         event: r.type === 'order'
           ? { type: 'order' as const, id: r.eventId, sessionId: sid, at: r.at.toISOString(), orderId: r.orderId!, quantity: r.quantity!, amountFen: r.amountFen! }
           : { type: 'stats' as const, id: r.eventId, sessionId: sid, at: r.at.toISOString(), online: r.online ?? 0, views: r.views ?? 0 },
@@ -173,7 +172,7 @@ describe.each(dbKinds)('ingest over HTTP (%s, in-process live store)', (kind) =>
         source: 'collector' as const,
         meta: { sessionId: sid, stageId: h.fx.stageId, teamId: h.fx.teamA2, cityCode: CITY_A, universityId: h.fx.uniA },
       })),
-    };
+    );
     const before = await h.db.prisma.minuteAggregate.findMany({ where: { sessionId: sid }, orderBy: { minute: 'asc' } });
     await h.hub.live.persister!.write([entry]);
     await h.hub.live.persister!.write([entry]);

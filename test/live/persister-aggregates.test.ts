@@ -6,23 +6,12 @@ import { dbKinds } from '../helpers/db.ts';
 import { CITY_A } from '../helpers/fixture.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { createCollectorKey } from '../../server/auth/service.ts';
-import { minuteIncrements } from '../../server/live/persister.ts';
+import { joinLogJson } from '../../server/live/persister.ts';
+import { MINUTE_AGGREGATES } from '../helpers/aggregates.ts';
+import { logEntry, type StoreEvent } from '../../server/live/store.ts';
 import type { IngestEvent } from '../../contracts/ingest.ts';
 
-const ORACLE = `
-SELECT e."sessionId", date_trunc('minute', e."at") AS minute,
-  COALESCE(MAX(e."online"), 0)::int AS "onlineMax",
-  COALESCE((array_agg(e."online" ORDER BY e."at" DESC, e."eventId" DESC) FILTER (WHERE e."type" = 'stats'))[1], 0)::int AS "onlineLast",
-  COALESCE(MAX(e."views"), 0)::int AS views, MAX(e."viewers")::int AS viewers, COALESCE(MAX(e."likes"), 0)::int AS likes,
-  (COUNT(*) FILTER (WHERE e."type" = 'order'))::int AS orders,
-  COALESCE(SUM(e."quantity") FILTER (WHERE e."type" = 'order'), 0)::int AS units,
-  COALESCE(SUM(e."amountFen") FILTER (WHERE e."type" = 'order'), 0)::int AS "gmvFen",
-  (COUNT(*) FILTER (WHERE e."type" = 'refund'))::int AS refunds,
-  COALESCE(SUM(e."amountFen") FILTER (WHERE e."type" = 'refund'), 0)::int AS "refundFen"
-FROM "LiveEvent" e GROUP BY e."sessionId", minute ORDER BY 1, 2`;
-const TABLE = `
-SELECT "sessionId", "minute", "onlineMax", "onlineLast", views, viewers, likes, orders, units, "gmvFen", refunds, "refundFen"
-FROM "MinuteAggregate" ORDER BY 1, 2`;
+const { ORACLE, TABLE } = MINUTE_AGGREGATES;
 
 describe.each(dbKinds)('minute aggregates kept incrementally (%s)', (kind) => {
   let h: TestHub;
@@ -70,36 +59,48 @@ describe.each(dbKinds)('minute aggregates kept incrementally (%s)', (kind) => {
 
     // Writing the same entries again (a crash between write and ack) changes nothing.
     const rows = await h.db.prisma.liveEvent.findMany({ where: { sessionId: sessionA1 }, take: 30 });
-    const replay = {
-      id: 'replay',
-      events: rows.map((r) => ({
+    const replay = logEntry('replay', rows.map((r) => ({
         event: r.type === 'order'
           ? { type: 'order' as const, id: r.eventId, sessionId: sessionA1, at: r.at.toISOString(), orderId: r.orderId!, quantity: r.quantity!, amountFen: r.amountFen! }
           : { type: 'stats' as const, id: r.eventId, sessionId: sessionA1, at: r.at.toISOString(), online: r.online ?? 0, views: r.views ?? 0 },
         atMs: r.at.getTime(), receivedAt: r.receivedAt.getTime(), source: r.source,
         meta: { sessionId: sessionA1, stageId: h.fx.stageId, teamId: h.fx.teamA1, cityCode: CITY_A, universityId: h.fx.uniA },
       })),
-    };
+    );
     await h.hub.live.persister!.write([replay]);
     expect(await h.db.query(TABLE)).toEqual(oracle);
   });
+
+  test('one write: sums orders and refunds, keeps counter maxima, viewers null when no event had them', async () => {
+    const sid = h.fx.sessionB1;
+    const meta = { sessionId: sid, stageId: h.fx.stageId, teamId: 1, cityCode: CITY_A, universityId: 1 };
+    const at = Math.floor((Date.now() - 10 * 60_000) / 60_000) * 60_000 + 30_000;
+    const ev = (event: IngestEvent, atMs = at): StoreEvent => ({ event, atMs, receivedAt: atMs, source: 'collector', meta });
+    const events = [
+      ev({ type: 'stats', id: 'a', sessionId: sid, at: '', online: 40, views: 100, likes: 5 }),
+      ev({ type: 'stats', id: 'b', sessionId: sid, at: '', online: 25, views: 130 }, at + 1),
+      ev({ type: 'order', id: 'c', sessionId: sid, at: '', orderId: 'O1', quantity: 2, amountFen: 3000, productName: '南丰蜜桔 "礼盒" \\ 5斤' }),
+      ev({ type: 'refund', id: 'd', sessionId: sid, at: '', orderId: 'O1', amountFen: 1000 }),
+      ev({ type: 'order', id: 'e', sessionId: sid, at: '', orderId: 'O2', quantity: 1, amountFen: 990 }, at + 60_000),
+    ];
+    // Split over two entries, the second written twice.
+    await h.hub.live.persister!.write([logEntry('x1', events.slice(0, 3)), logEntry('x2', events.slice(3))]);
+    await h.hub.live.persister!.write([logEntry('x2', events.slice(3))]);
+    const rows = await h.db.query(`${TABLE.replace('ORDER BY', 'WHERE "sessionId" = $1 ORDER BY')}`, [sid]);
+    expect(rows).toEqual([
+      { sessionId: sid, minute: new Date(at - 30_000), onlineMax: 40, onlineLast: 25, views: 130, viewers: null, likes: 5, orders: 1, units: 2, gmvFen: 3000, refunds: 1, refundFen: 1000 },
+      { sessionId: sid, minute: new Date(at + 30_000), onlineMax: 0, onlineLast: 0, views: 0, viewers: null, likes: 0, orders: 1, units: 1, gmvFen: 990, refunds: 0, refundFen: 0 },
+    ]);
+    const order = await h.db.prisma.liveEvent.findUnique({ where: { sessionId_eventId: { sessionId: sid, eventId: 'c' } } });
+    expect(order).toMatchObject({ type: 'order', source: 'collector', at: new Date(at), receivedAt: new Date(at), orderId: 'O1', quantity: 2, amountFen: 3000, productName: '南丰蜜桔 "礼盒" \\ 5斤', buyerRef: null, online: null });
+    expect(h.hub.live.persister!.stats.events).toBeGreaterThanOrEqual(7);
+  });
 });
 
-describe('minuteIncrements', () => {
-  test('sums orders and refunds, keeps counter maxima, and leaves viewers null when no event had them', () => {
-    const meta = { sessionId: 7, stageId: 1, teamId: 1, cityCode: CITY_A, universityId: 1 };
-    const at = Date.UTC(2026, 10, 26, 12, 0, 30);
-    const ev = (event: IngestEvent, atMs = at) => ({ event, atMs, receivedAt: atMs, source: 'collector' as const, meta });
-    const inc = minuteIncrements([
-      ev({ type: 'stats', id: 'a', sessionId: 7, at: '', online: 40, views: 100, likes: 5 }),
-      ev({ type: 'stats', id: 'b', sessionId: 7, at: '', online: 25, views: 130 }),
-      ev({ type: 'order', id: 'c', sessionId: 7, at: '', orderId: 'O1', quantity: 2, amountFen: 3000 }),
-      ev({ type: 'refund', id: 'd', sessionId: 7, at: '', orderId: 'O1', amountFen: 1000 }),
-      ev({ type: 'order', id: 'e', sessionId: 7, at: '', orderId: 'O2', quantity: 1, amountFen: 990 }, at + 60_000),
-    ]);
-    expect(inc).toEqual([
-      { sessionId: 7, minute: Date.UTC(2026, 10, 26, 12, 0), onlineMax: 40, views: 130, viewers: null, likes: 5, orders: 1, units: 2, gmvFen: 3000, refunds: 1, refundFen: 1000, hasStats: true },
-      { sessionId: 7, minute: Date.UTC(2026, 10, 26, 12, 1), onlineMax: 0, views: 0, viewers: null, likes: 0, orders: 1, units: 1, gmvFen: 990, refunds: 0, refundFen: 0, hasStats: false },
-    ]);
+describe('joinLogJson', () => {
+  test('joins log entries\' arrays into one without parsing them, skipping empty ones', () => {
+    expect(joinLogJson(['[{"a":1}]', '[]', ' [ {"b":"[]"},{"c":[2]} ] ', '[{"d":"\u00e9"}]'])).toBe('[{"a":1},{"b":"[]"},{"c":[2]},{"d":"\u00e9"}]');
+    expect(joinLogJson([])).toBe('[]');
+    expect(joinLogJson(['[]', '[ ]'])).toBe('[]');
   });
 });

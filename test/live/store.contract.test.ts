@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { IngestEvent, OrderEvent, StatsEvent } from '../../contracts/ingest';
 import type { SessionLive } from '../../contracts/live';
-import type { ApplyOutcome, LiveStore, SessionMeta, StoreEvent } from '../../server/live/store';
+import { logRow, logRows, type ApplyOutcome, type LiveStore, type SessionMeta, type StoreEvent } from '../../server/live/store';
 import { MemoryLiveStore } from '../../server/live/memory-store';
 import { openLiveStore } from '../../server/live/open-store';
 import { keys, SESSION_KEY_TTL_SECONDS } from '../../server/live/keys';
@@ -351,7 +351,8 @@ describe.each(backends)('$kind live store', (backend) => {
 
     expect(await store.logInfo()).toEqual({ length: 2, pending: 0 });
     const entries = await store.readLog('p1', 10, 0);
-    expect(entries.map((e) => e.events)).toEqual([[first[0], first[3], first[5]], third]);
+    expect(entries.map(logRows)).toEqual([[first[0]!, first[3]!, first[5]!].map(logRow), third.map(logRow)]);
+    expect(entries.map((e) => e.count)).toEqual([3, 1]);
     expect(await store.logInfo()).toEqual({ length: 2, pending: 2 });
     await store.ackLog(entries.map((e) => e.id));
     expect(await store.logInfo()).toEqual({ length: 0, pending: 0 });
@@ -363,7 +364,7 @@ describe.each(backends)('$kind live store', (backend) => {
     const dead = await store.readLog('p1', 2, 0); // p1 takes two entries and never acks them
     expect(dead).toHaveLength(2);
     const live = await store.readLog('p2', 10, 0);
-    expect(live.map((e) => e.events[0]?.event.id)).toEqual(['o3']);
+    expect(live.map((e) => logRows(e)[0]?.eventId)).toEqual(['o3']);
     await store.ackLog(live.map((e) => e.id));
     expect(await store.logInfo()).toEqual({ length: 2, pending: 2 });
 
@@ -380,7 +381,7 @@ describe.each(backends)('$kind live store', (backend) => {
     const reading = store.readLog('p1', 10, 20_000);
     await store.applyBatch([order(1, 'o1', 'A', 100)]);
     const got = await within(reading, 'log entry');
-    expect(got.map((e) => e.events.map((ev) => ev.event.id))).toEqual([['o1']]);
+    expect(got.map((e) => logRows(e).map((row) => row.eventId))).toEqual([['o1']]);
     expect(await store.readLog('p1', 10, 20)).toEqual([]);
   });
 
@@ -444,7 +445,7 @@ describe('Redis live store keys', () => {
       expect(await store.logInfo()).toEqual({ length: 0, pending: 0 });
       await redis.del(keys.log);
       await store.applyBatch([order(1, 'o1', 'A', 100)]);
-      expect((await store.readLog('p1', 10, 0)).map((e) => e.events.length)).toEqual([1]);
+      expect((await store.readLog('p1', 10, 0)).map((e) => logRows(e).length)).toEqual([1]);
     } finally {
       redis.disconnect();
       await store.close();
@@ -471,7 +472,7 @@ describe('memory and Redis live stores', () => {
       expect(await snapshot(redis)).toEqual(state);
       expect(state.sessions.length).toBe(4);
       expect(state.totals[0]?.refundFen).toBeGreaterThan(0);
-      const logged = async (s: LiveStore) => (await s.readLog('p', 10_000, 0)).map((e) => e.events);
+      const logged = async (s: LiveStore) => (await s.readLog('p', 10_000, 0)).map(logRows);
       expect(await logged(redis)).toEqual(await logged(memory));
     } finally {
       await Promise.all([memory.close(), redis.close()]);
