@@ -82,8 +82,7 @@ export class Persister {
    * Writes the entries' events and adds the ones PostgreSQL did not have yet to their minute aggregates, in one
    * statement, so both happen or neither does. The event log's insert hands the rows it really inserted to the
    * aggregate upsert, so an entry written twice (a crash between the write and the ack, a replay) adds nothing the
-   * second time. Then each touched minute's last online figure is looked up again: idempotent, so a crash between
-   * the two statements is repaired when the unacked entries are written again.
+   * second time.
    *
    * The entries' JSON goes to PostgreSQL as it came from the log: the hub neither parses nor re-encodes it (that,
    * and Prisma's parameter handling, was most of the hub's CPU per persisted event).
@@ -91,10 +90,7 @@ export class Persister {
   async write(entries: LogEntry[]): Promise<void> {
     const json = joinLogJson(entries.map((e) => e.json));
     if (json === '[]') return;
-    const minutes = await this.db.query<{ s: number; m: string }>(WRITE_SQL, [json]);
-    if (minutes.length) {
-      await this.db.query(ONLINE_LAST_SQL, [minutes.map((r) => r.s), minutes.map((r) => r.m)]);
-    }
+    await this.db.query(WRITE_SQL, [json]);
     this.stats.entries += entries.length;
     this.stats.events += entries.reduce((n, e) => n + e.count, 0);
     this.stats.lastWriteAt = Date.now();
@@ -110,7 +106,7 @@ export function joinLogJson(arrays: string[]): string {
 // The log rows (store.ts LogRow) as PostgreSQL rows, in one pass over the JSON. Times are epoch ms, written as UTC
 // `timestamp` as Prisma keeps DateTime.
 const SOURCE_SQL = `
-SELECT x."sessionId" AS s, x."eventId" AS e, x.type AS t, x.source AS src, x.at AS at_ms,
+SELECT x."sessionId" AS s, x."eventId" AS e, x.type AS t, x.source AS src,
   timestamp '1970-01-01' + x.at * interval '1 millisecond' AS a,
   timestamp '1970-01-01' + x."receivedAt" * interval '1 millisecond' AS r,
   x.online, x.views, x.viewers, x.likes, x.comments, x.shares, x.followers,
@@ -120,12 +116,14 @@ FROM json_to_recordset($1::json) AS x("sessionId" int, "eventId" text, type text
   "receivedAt" bigint, online int, views int, viewers int, likes int, comments int, shares int, followers int,
   "orderId" text, quantity int, "amountFen" int, "productId" text, "productName" text, "buyerRef" text)`;
 
-// One statement: the events into the log (a duplicate is skipped), the ones inserted into their minute aggregates
-// (counts and money add up; the cumulative counters keep their maximum, GREATEST skipping nulls), and back the
-// (session, minute) of every stats event given, fresh or not, for ONLINE_LAST_SQL. Data-modifying CTEs always run
-// to completion, read or not.
+// One statement: the events into the log (a duplicate is skipped), and the ones inserted into their minute
+// aggregates: counts and money add up; the cumulative counters keep their maximum (GREATEST skips nulls); the
+// minute's last online figure is the latest stats event's (by time, then id), whether it came now or before.
+const LATEST = `ORDER BY "at" DESC, "eventId" DESC) FILTER (WHERE "type" = 'stats'))[1]`;
+const LATER = `EXCLUDED."onlineLastAt" IS NOT NULL AND ("MinuteAggregate"."onlineLastAt" IS NULL
+      OR (EXCLUDED."onlineLastAt", EXCLUDED."onlineLastId") > ("MinuteAggregate"."onlineLastAt", "MinuteAggregate"."onlineLastId"))`;
 const WRITE_SQL = `
-WITH src AS MATERIALIZED (${SOURCE_SQL}),
+WITH src AS (${SOURCE_SQL}),
 ins AS (
   INSERT INTO "LiveEvent" ("sessionId", "eventId", "type", "source", "at", "receivedAt", "online", "views", "viewers",
     "likes", "comments", "shares", "followers", "orderId", "quantity", "amountFen", "productId", "productName", "buyerRef")
@@ -133,39 +131,30 @@ ins AS (
     oid, qty, amt, pid, pname, buyer
   FROM src
   ON CONFLICT ("sessionId", "eventId") DO NOTHING
-  RETURNING "sessionId", "at", "type", "online", "views", "viewers", "likes", "quantity", "amountFen"
-),
-agg AS (
-  INSERT INTO "MinuteAggregate" ("sessionId", "minute", "onlineMax", "onlineLast", "views", "viewers", "likes",
-    "orders", "units", "gmvFen", "refunds", "refundFen")
-  SELECT "sessionId", date_trunc('minute', "at"), COALESCE(MAX("online"), 0), 0, COALESCE(MAX("views"), 0),
-    MAX("viewers"), COALESCE(MAX("likes"), 0),
-    COUNT(*) FILTER (WHERE "type" = 'order'),
-    COALESCE(SUM("quantity") FILTER (WHERE "type" = 'order'), 0),
-    COALESCE(SUM("amountFen") FILTER (WHERE "type" = 'order'), 0),
-    COUNT(*) FILTER (WHERE "type" = 'refund'),
-    COALESCE(SUM("amountFen") FILTER (WHERE "type" = 'refund'), 0)
-  FROM ins
-  GROUP BY 1, 2
-  ON CONFLICT ("sessionId", "minute") DO UPDATE SET
-    "onlineMax" = GREATEST("MinuteAggregate"."onlineMax", EXCLUDED."onlineMax"),
-    "views" = GREATEST("MinuteAggregate"."views", EXCLUDED."views"),
-    "viewers" = GREATEST("MinuteAggregate"."viewers", EXCLUDED."viewers"),
-    "likes" = GREATEST("MinuteAggregate"."likes", EXCLUDED."likes"),
-    "orders" = "MinuteAggregate"."orders" + EXCLUDED."orders",
-    "units" = "MinuteAggregate"."units" + EXCLUDED."units",
-    "gmvFen" = "MinuteAggregate"."gmvFen" + EXCLUDED."gmvFen",
-    "refunds" = "MinuteAggregate"."refunds" + EXCLUDED."refunds",
-    "refundFen" = "MinuteAggregate"."refundFen" + EXCLUDED."refundFen"
+  RETURNING "sessionId", "eventId", "at", "type", "online", "views", "viewers", "likes", "quantity", "amountFen"
 )
-SELECT DISTINCT s, at_ms / 60000 * 60000 AS m FROM src WHERE t = 'stats'`;
-
-// The minute's last online figure: the latest stats event in it (by time, then id), one index probe per minute on
-// ("sessionId", "at"). Events can arrive late and out of order, so it is looked up rather than carried over.
-const ONLINE_LAST_SQL = `
-UPDATE "MinuteAggregate" a SET "onlineLast" = COALESCE((
-  SELECT e."online" FROM "LiveEvent" e
-  WHERE e."sessionId" = a."sessionId" AND e."type" = 'stats' AND e."at" >= a."minute" AND e."at" < a."minute" + interval '1 minute'
-  ORDER BY e."at" DESC, e."eventId" DESC LIMIT 1), 0)
-FROM unnest($1::int[], $2::bigint[]) AS u(s, m)
-WHERE a."sessionId" = u.s AND a."minute" = to_timestamp(u.m / 1000.0) AT TIME ZONE 'UTC'`;
+INSERT INTO "MinuteAggregate" ("sessionId", "minute", "onlineMax", "onlineLast", "onlineLastAt", "onlineLastId",
+  "views", "viewers", "likes", "orders", "units", "gmvFen", "refunds", "refundFen")
+SELECT "sessionId", date_trunc('minute', "at"), COALESCE(MAX("online"), 0),
+  COALESCE((array_agg("online" ${LATEST}, 0), (array_agg("at" ${LATEST}, (array_agg("eventId" ${LATEST},
+  COALESCE(MAX("views"), 0), MAX("viewers"), COALESCE(MAX("likes"), 0),
+  COUNT(*) FILTER (WHERE "type" = 'order'),
+  COALESCE(SUM("quantity") FILTER (WHERE "type" = 'order'), 0),
+  COALESCE(SUM("amountFen") FILTER (WHERE "type" = 'order'), 0),
+  COUNT(*) FILTER (WHERE "type" = 'refund'),
+  COALESCE(SUM("amountFen") FILTER (WHERE "type" = 'refund'), 0)
+FROM ins
+GROUP BY 1, 2
+ON CONFLICT ("sessionId", "minute") DO UPDATE SET
+  "onlineMax" = GREATEST("MinuteAggregate"."onlineMax", EXCLUDED."onlineMax"),
+  "onlineLast" = CASE WHEN ${LATER} THEN EXCLUDED."onlineLast" ELSE "MinuteAggregate"."onlineLast" END,
+  "onlineLastAt" = CASE WHEN ${LATER} THEN EXCLUDED."onlineLastAt" ELSE "MinuteAggregate"."onlineLastAt" END,
+  "onlineLastId" = CASE WHEN ${LATER} THEN EXCLUDED."onlineLastId" ELSE "MinuteAggregate"."onlineLastId" END,
+  "views" = GREATEST("MinuteAggregate"."views", EXCLUDED."views"),
+  "viewers" = GREATEST("MinuteAggregate"."viewers", EXCLUDED."viewers"),
+  "likes" = GREATEST("MinuteAggregate"."likes", EXCLUDED."likes"),
+  "orders" = "MinuteAggregate"."orders" + EXCLUDED."orders",
+  "units" = "MinuteAggregate"."units" + EXCLUDED."units",
+  "gmvFen" = "MinuteAggregate"."gmvFen" + EXCLUDED."gmvFen",
+  "refunds" = "MinuteAggregate"."refunds" + EXCLUDED."refunds",
+  "refundFen" = "MinuteAggregate"."refundFen" + EXCLUDED."refundFen"`;

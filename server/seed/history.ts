@@ -144,13 +144,15 @@ FROM jsonb_to_recordset($1::jsonb) AS x("sessionId" int, "eventId" text, "type" 
   "quantity" int, "amountFen" int, "productId" text, "productName" text, "buyerRef" text)
 ON CONFLICT ("sessionId", "eventId") DO NOTHING`;
 
-// server/live/persister.ts AGGREGATE_SQL's columns, over whole sessions instead of touched minutes.
+// server/live/persister.ts WRITE_SQL's aggregate columns, over whole sessions instead of fresh events.
 const AGGREGATE_SQL = `
-INSERT INTO "MinuteAggregate" ("sessionId", "minute", "onlineMax", "onlineLast", "views", "viewers", "likes",
-  "orders", "units", "gmvFen", "refunds", "refundFen")
+INSERT INTO "MinuteAggregate" ("sessionId", "minute", "onlineMax", "onlineLast", "onlineLastAt", "onlineLastId",
+  "views", "viewers", "likes", "orders", "units", "gmvFen", "refunds", "refundFen")
 SELECT e."sessionId", date_trunc('minute', e."at") AS m,
   COALESCE(MAX(e."online"), 0),
   COALESCE((array_agg(e."online" ORDER BY e."at" DESC, e."eventId" DESC) FILTER (WHERE e."type" = 'stats'))[1], 0),
+  (array_agg(e."at" ORDER BY e."at" DESC, e."eventId" DESC) FILTER (WHERE e."type" = 'stats'))[1],
+  (array_agg(e."eventId" ORDER BY e."at" DESC, e."eventId" DESC) FILTER (WHERE e."type" = 'stats'))[1],
   COALESCE(MAX(e."views"), 0),
   MAX(e."viewers"),
   COALESCE(MAX(e."likes"), 0),
@@ -163,7 +165,8 @@ FROM "LiveEvent" e
 WHERE e."sessionId" IN (SELECT (jsonb_array_elements_text($1::jsonb))::int)
 GROUP BY e."sessionId", m
 ON CONFLICT ("sessionId", "minute") DO UPDATE SET
-  "onlineMax" = EXCLUDED."onlineMax", "onlineLast" = EXCLUDED."onlineLast", "views" = EXCLUDED."views",
+  "onlineMax" = EXCLUDED."onlineMax", "onlineLast" = EXCLUDED."onlineLast", "onlineLastAt" = EXCLUDED."onlineLastAt",
+  "onlineLastId" = EXCLUDED."onlineLastId", "views" = EXCLUDED."views",
   "viewers" = EXCLUDED."viewers", "likes" = EXCLUDED."likes", "orders" = EXCLUDED."orders",
   "units" = EXCLUDED."units", "gmvFen" = EXCLUDED."gmvFen", "refunds" = EXCLUDED."refunds",
   "refundFen" = EXCLUDED."refundFen"`;

@@ -71,7 +71,7 @@ describe.each(dbKinds)('minute aggregates kept incrementally (%s)', (kind) => {
     expect(await h.db.query(TABLE)).toEqual(oracle);
   });
 
-  test('one write: sums orders and refunds, keeps counter maxima, viewers null when no event had them', async () => {
+  test('sums orders and refunds, keeps counter maxima and the latest stats event\'s online, viewers null when none had them', async () => {
     const sid = h.fx.sessionB1;
     const meta = { sessionId: sid, stageId: h.fx.stageId, teamId: 1, cityCode: CITY_A, universityId: 1 };
     const at = Math.floor((Date.now() - 10 * 60_000) / 60_000) * 60_000 + 30_000;
@@ -86,14 +86,20 @@ describe.each(dbKinds)('minute aggregates kept incrementally (%s)', (kind) => {
     // Split over two entries, the second written twice.
     await h.hub.live.persister!.write([logEntry('x1', events.slice(0, 3)), logEntry('x2', events.slice(3))]);
     await h.hub.live.persister!.write([logEntry('x2', events.slice(3))]);
+    // Late: an earlier stats event (it raises the maximum, not the last figure), and one at the last instant with a
+    // higher id (it becomes the last figure).
+    await h.hub.live.persister!.write([logEntry('x3', [
+      ev({ type: 'stats', id: 'a2', sessionId: sid, at: '', online: 99, views: 1 }, at - 1),
+      ev({ type: 'stats', id: 'bb', sessionId: sid, at: '', online: 31, views: 1 }, at + 1),
+    ])]);
     const rows = await h.db.query(`${TABLE.replace('ORDER BY', 'WHERE "sessionId" = $1 ORDER BY')}`, [sid]);
     expect(rows).toEqual([
-      { sessionId: sid, minute: new Date(at - 30_000), onlineMax: 40, onlineLast: 25, views: 130, viewers: null, likes: 5, orders: 1, units: 2, gmvFen: 3000, refunds: 1, refundFen: 1000 },
-      { sessionId: sid, minute: new Date(at + 30_000), onlineMax: 0, onlineLast: 0, views: 0, viewers: null, likes: 0, orders: 1, units: 1, gmvFen: 990, refunds: 0, refundFen: 0 },
+      { sessionId: sid, minute: new Date(at - 30_000), onlineMax: 99, onlineLast: 31, onlineLastAt: new Date(at + 1), onlineLastId: 'bb', views: 130, viewers: null, likes: 5, orders: 1, units: 2, gmvFen: 3000, refunds: 1, refundFen: 1000 },
+      { sessionId: sid, minute: new Date(at + 30_000), onlineMax: 0, onlineLast: 0, onlineLastAt: null, onlineLastId: null, views: 0, viewers: null, likes: 0, orders: 1, units: 1, gmvFen: 990, refunds: 0, refundFen: 0 },
     ]);
     const order = await h.db.prisma.liveEvent.findUnique({ where: { sessionId_eventId: { sessionId: sid, eventId: 'c' } } });
     expect(order).toMatchObject({ type: 'order', source: 'collector', at: new Date(at), receivedAt: new Date(at), orderId: 'O1', quantity: 2, amountFen: 3000, productName: '南丰蜜桔 "礼盒" \\ 5斤', buyerRef: null, online: null });
-    expect(h.hub.live.persister!.stats.events).toBeGreaterThanOrEqual(7);
+    expect(h.hub.live.persister!.stats.events).toBeGreaterThanOrEqual(9);
   });
 });
 
