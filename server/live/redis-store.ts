@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { newestBigOrders, BIG_ORDER_FEED_SIZE, type BigOrder, type SeriesPoint, type SessionLive } from '../../contracts/live';
-import type { ApplyOutcome, LiveStore, LogEntry, RankDimension, StageTotals, StoreEvent } from './store';
+import { logEntry, type ApplyOutcome, type LiveStore, type LogEntry, type RankDimension, type StageTotals, type StoreEvent } from './store';
 import { keys, SESSION_KEY_TTL_SECONDS } from './keys';
 import { APPLY_BATCH_LUA, applyInput, applyOutcome, parseSessions, unpackFold, type FoldField } from './redis-lua';
 
@@ -310,8 +310,10 @@ function toEntries(items: unknown): LogEntry[] {
     const json = f.events;
     // An entry deleted while pending comes back without fields; there is nothing left to persist.
     if (typeof id !== 'string' || json === undefined) continue;
-    // Written by the apply script from validated StoreEvents, with their count (entries of before `n` are counted).
-    out.push({ id, json, count: f.n === undefined ? (JSON.parse(json) as unknown[]).length : Number(f.n) });
+    // Written by the apply script from validated events as LogRows with their count `n`. An entry written before
+    // the log held rows has no `n` and holds StoreEvents: it is turned into rows here, so the persister reads one shape.
+    if (f.n !== undefined) out.push({ id, json, count: Number(f.n) });
+    else out.push(logEntry(id, JSON.parse(json) as StoreEvent[]));
   }
   return out;
 }

@@ -436,6 +436,22 @@ describe('Redis live store keys', () => {
     }
   });
 
+  test('a log entry written before the log held rows (StoreEvents, no count) is read as rows', async () => {
+    const url = await freshRedisUrl();
+    const store = await openLiveStore(url);
+    const redis = new Redis(url);
+    try {
+      const old = [order(1, 'o1', 'A', 100), stats(1, 's1', T0, { online: 3, views: 9 })];
+      await redis.xadd(keys.log, '*', 'events', JSON.stringify(old));
+      const [entry] = await store.readLog('p1', 10, 0);
+      expect(entry?.count).toBe(2);
+      expect(logRows(entry!)).toEqual(old.map(logRow));
+    } finally {
+      redis.disconnect();
+      await store.close();
+    }
+  });
+
   test('the log keeps working when its stream is deleted under a running store', async () => {
     const url = await freshRedisUrl();
     const store = await openLiveStore(url);
