@@ -9,8 +9,11 @@
 //  - the page's JS heap (CDP Performance.getMetrics: JSHeapUsedSize as found, and again after a forced GC), DOM
 //    nodes and event listeners, and the elements in the document;
 //  - the hub's resident memory (/proc);
-//  - the longest main-thread task of the minute (an in-page PerformanceObserver 'longtask'; tasks overlapping the
-//    soak's own forced GC are left out), the longest gap between animation frames, and the main thread's busy share;
+//  - the longest main-thread task and the longest animation frame of the minute (in-page PerformanceObservers for
+//    'longtask' and 'long-animation-frame', both passive; tasks and frames overlapping the soak's own forced GC are
+//    left out), and the main thread's busy share. The probe never asks for frames itself: a requestAnimationFrame
+//    loop that measured gaps between frames made Chromium run the page's whole rendering lifecycle 60 times a second
+//    for every CSS animation on the wall, and was most of the main thread's work (docs/BENCHMARKS.md);
 //  - the wall's GMV headline (data-testid="wall-gmv"), every change of it recorded in the page: it must move every
 //    minute and never go down (the stage's GMV only grows: refunds are counted apart).
 // Halfway it SIGKILLs the hub and starts it again on the same port and data. The simulator is paused a moment
@@ -78,6 +81,7 @@ const P = {
   /** Checks. */
   maxHeapGrowth: 0.5,
   maxLongTaskMs: 100,
+  maxFrameMs: 100,
   maxRecoveryMs: 30_000,
 };
 if (P.db !== 'pglite' && P.db !== 'postgres') throw new Error(`SOAK_DB must be pglite or postgres, got ${P.db}`);
@@ -99,7 +103,9 @@ interface Row {
   hubRssMB: number;
   longestTaskMs: number;
   longTasks: number;
-  longestFrameGapMs: number;
+  /** The longest animation frame (Long Animation Frames API: frames over 50 ms; 0 when none). */
+  longestFrameMs: number;
+  longFrames: number;
   mainThreadBusyPct: number;
   /** CPU the page's renderer process used (all its threads) and the GPU process (software compositing here), % of one core. */
   rendererCpuPct: number;
@@ -233,7 +239,9 @@ async function main(): Promise<void> {
     const elements = Number(await page.evaluate('document.getElementsByTagName("*").length'));
     const gmvFen = fenOf(await page.getByTestId('wall-gmv').textContent());
     const connection = (await page.getByTestId('wall-connection').getAttribute('data-state')) ?? '?';
-    const tasks = probe.tasks.filter(([s, d]) => !gcWindows.some(([a, b]) => s < b + 5 && s + d > a - 5));
+    const outsideGc = ([s, d]: readonly [number, number, ...unknown[]]) => !gcWindows.some(([a, b]) => s < b + 5 && s + d > a - 5);
+    const tasks = probe.tasks.filter(outsideGc);
+    const frames = probe.frames.filter(outsideGc);
     const now = Date.now();
     const taskDuration = pre['TaskDuration'] ?? 0;
     const stats = sim.stats();
@@ -250,7 +258,8 @@ async function main(): Promise<void> {
       hubRssMB: mb(rssBytes(hub.child.pid)),
       longestTaskMs: round(Math.max(0, ...tasks.map(([, d]) => d))),
       longTasks: tasks.length,
-      longestFrameGapMs: round(probe.longestGapMs),
+      longestFrameMs: round(Math.max(0, ...frames.map(([, d]) => d))),
+      longFrames: frames.length,
       mainThreadBusyPct: round((100 * (taskDuration - lastTaskDuration) * 1000) / (now - lastSampleAt)),
       rendererCpuPct: cpuPct('renderer'),
       gpuCpuPct: cpuPct('gpu'),
@@ -268,6 +277,8 @@ async function main(): Promise<void> {
     lastGmv = gmvFen;
     rows.push(row);
     say(format(row));
+    const worst = frames.reduce<[number, number, string] | null>((a, f) => (a && a[1] >= f[1] ? a : f), null);
+    if (worst && worst[1] > P.maxFrameMs) note(`longest frame ${round(worst[1])} ms: ${worst[2]}`);
 
     if (m === KILL_AFTER) {
       restart = await killAndRestart({ page, sim, port, token, hub, restartHub: async () => (hub = await startNiceHub()) });
@@ -319,22 +330,27 @@ const keyOf = (contest: BenchContest) => {
 // ---------------------------------------------------------------- the page
 
 /**
- * In the page, as a string (tsx gives functions a __name helper the page does not have): long tasks, the longest
- * gap between animation frames, every change of the GMV headline and every change of the connection light, kept
- * until the next read.
+ * In the page, as a string (tsx gives functions a __name helper the page does not have): long tasks, long animation
+ * frames, every change of the GMV headline and every change of the connection light, kept until the next read.
+ * Passive only: nothing here requests a frame.
  */
 async function installProbe(page: Page): Promise<void> {
   await page.evaluate(`(() => {
-    const s = (globalThis.__soak = { tasks: [], gap: 0, last: 0, gmv: [], conn: [], watched: null, gmvText: null });
+    const s = (globalThis.__soak = { tasks: [], frames: [], gmv: [], conn: [], watched: null, gmvText: null });
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) s.tasks.push([e.startTime, e.duration]);
     }).observe({ type: 'longtask' });
-    const frame = (t) => {
-      if (s.last) s.gap = Math.max(s.gap, t - s.last);
-      s.last = t;
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const end = e.startTime + e.duration;
+        const render = e.renderStart || end;
+        const style = e.styleAndLayoutStart || end;
+        const top = [...e.scripts].sort((a, b) => b.duration - a.duration)[0];
+        const what = 'tasks ' + Math.round(render - e.startTime) + ' ms, rAF ' + Math.round(style - render) + ' ms, style/layout/paint ' + Math.round(end - style) +
+          ' ms, blocking ' + Math.round(e.blockingDuration) + ' ms' + (top ? '; longest script ' + Math.round(top.duration) + ' ms ' + top.invokerType + ' ' + top.invoker : '');
+        s.frames.push([e.startTime, e.duration, what]);
+      }
+    }).observe({ type: 'long-animation-frame' });
     const readGmv = () => {
       const text = document.querySelector('[data-testid="wall-gmv"]')?.textContent ?? null;
       if (text !== s.gmvText) {
@@ -365,7 +381,8 @@ async function installProbe(page: Page): Promise<void> {
 
 interface ProbeRead {
   tasks: Array<[number, number]>;
-  longestGapMs: number;
+  /** Start, duration and where the time went. */
+  frames: Array<[number, number, string]>;
   gmv: Array<[number, string | null]>;
   conn: Array<[number, string]>;
 }
@@ -374,9 +391,9 @@ async function readProbe(page: Page): Promise<ProbeRead> {
   return (await page.evaluate(`(() => {
     const s = globalThis.__soak;
     s.watch();
-    const out = { tasks: s.tasks, longestGapMs: s.gap, gmv: s.gmv, conn: s.conn };
+    const out = { tasks: s.tasks, frames: s.frames, gmv: s.gmv, conn: s.conn };
     s.tasks = [];
-    s.gap = 0;
+    s.frames = [];
     s.gmv = [];
     s.conn = [];
     return out;
@@ -598,6 +615,7 @@ function verdict(
     return (num / den) * 60;
   })();
   const longest = Math.max(...rows.map((r) => r.longestTaskMs));
+  const longestFrame = Math.max(...rows.map((r) => r.longestFrameMs));
   const backwards: string[] = [];
   for (let i = 1; i < gmvLog.length; i++) {
     const [at, fen] = gmvLog[i]!;
@@ -609,6 +627,7 @@ function verdict(
   const checks = [
     { what: `page heap (after GC) grew ≤ ${P.maxHeapGrowth * 100} % after warm-up (minute ${WARMUP} → ${last.minute}): ${pct(heapGrowth)}`, ok: heapGrowth <= P.maxHeapGrowth },
     { what: `longest main-thread task ≤ ${P.maxLongTaskMs} ms: ${longest} ms`, ok: longest <= P.maxLongTaskMs },
+    { what: `longest animation frame ≤ ${P.maxFrameMs} ms: ${longestFrame} ms`, ok: longestFrame <= P.maxFrameMs },
     {
       what: `the wall reconnected by itself within ${P.maxRecoveryMs / 1000} s of the SIGKILL, showing ≥ the GMV before it: ${restart?.wallRecoveredMs ?? 'never'} ms`,
       ok: restart !== null && restart.wallRecoveredMs !== null && restart.wallRecoveredMs <= P.maxRecoveryMs && restart.gmvAfterFen >= restart.gmvBeforeFen,
@@ -628,7 +647,7 @@ function verdict(
     listeners: spread(rows.map((r) => r.listeners)),
     hubRssMB: spread(rows.map((r) => r.hubRssMB)),
     longestTaskMs: spread(rows.map((r) => r.longestTaskMs)),
-    longestFrameGapMs: spread(rows.map((r) => r.longestFrameGapMs)),
+    longestFrameMs: spread(rows.map((r) => r.longestFrameMs)),
     mainThreadBusyPct: spread(rows.map((r) => r.mainThreadBusyPct)),
     rendererCpuPct: spread(rows.map((r) => r.rendererCpuPct)),
     gpuCpuPct: spread(rows.map((r) => r.gpuCpuPct)),
@@ -641,7 +660,7 @@ function verdict(
     `  page heap as found      median ${s.heapUsedMB.median} MB, max ${s.heapUsedMB.max} MB`,
     `  DOM nodes / elements    ${s.domNodes.first} → ${s.domNodes.last} (max ${s.domNodes.max}) / ${s.elements.first} → ${s.elements.last}; listeners ${s.listeners.first} → ${s.listeners.last}`,
     `  hub RSS                 ${s.hubRssMB.first} → ${s.hubRssMB.last} MB (max ${s.hubRssMB.max})`,
-    `  longest task per minute median ${s.longestTaskMs.median} ms, max ${s.longestTaskMs.max} ms; frame gap median ${s.longestFrameGapMs.median} ms, max ${s.longestFrameGapMs.max} ms; main thread busy median ${s.mainThreadBusyPct.median} %`,
+    `  longest task per minute median ${s.longestTaskMs.median} ms, max ${s.longestTaskMs.max} ms; animation frame median ${s.longestFrameMs.median} ms, max ${s.longestFrameMs.max} ms; main thread busy median ${s.mainThreadBusyPct.median} %`,
     `  Chromium CPU            renderer median ${s.rendererCpuPct.median} % of a core (max ${s.rendererCpuPct.max}), GPU process median ${s.gpuCpuPct.median} %`,
     restart
       ? `  restart                 hub down ${restart.hubDownMs} ms (replayed ${restart.hubStart.replay?.['events'] ?? '—'} events in ${restart.hubStart.replay?.['ms'] ?? '—'} ms, listening ${restart.hubStart.listeningAfterMs ?? '—'} ms after the spawn); wall noticed after ${restart.wallNoticedMs ?? '—'} ms, back after ${restart.wallRecoveredMs ?? '—'} ms (${restart.wallAfterHubMs ?? '—'} ms after the hub); GMV ${yuan(restart.gmvBeforeFen)} before, ${yuan(restart.gmvAfterFen)} after, moving again after ${restart.movedAgainMs ?? '—'} ms; the simulator retried ${restart.simRetriesWhileDown} times meanwhile`
@@ -682,7 +701,7 @@ const yuan = (fen: number) => (Number.isFinite(fen) ? `¥${Math.floor(fen / 100)
 function header(): string {
   return [
     'min'.padStart(3), 'heap MB'.padStart(8), 'after GC'.padStart(8), 'nodes'.padStart(6), 'elems'.padStart(6), 'lsnrs'.padStart(6),
-    'hub MB'.padStart(7), 'task ms'.padStart(8), 'gap ms'.padStart(7), 'busy %'.padStart(7), 'cpu %'.padStart(6), 'GMV'.padStart(16), 'moved'.padStart(6), 'conn'.padStart(10), 'load'.padStart(5),
+    'hub MB'.padStart(7), 'task ms'.padStart(8), 'frame ms'.padStart(9), 'busy %'.padStart(7), 'cpu %'.padStart(6), 'GMV'.padStart(16), 'moved'.padStart(6), 'conn'.padStart(10), 'load'.padStart(5),
   ].join(' ');
 }
 
@@ -690,7 +709,7 @@ function format(r: Row): string {
   return [
     String(r.minute).padStart(3), r.heapUsedMB.toFixed(1).padStart(8), r.heapAfterGcMB.toFixed(1).padStart(8), String(r.domNodes).padStart(6),
     String(r.elements).padStart(6), String(r.listeners).padStart(6), r.hubRssMB.toFixed(0).padStart(7), r.longestTaskMs.toFixed(1).padStart(8),
-    r.longestFrameGapMs.toFixed(0).padStart(7), r.mainThreadBusyPct.toFixed(1).padStart(7), r.rendererCpuPct.toFixed(0).padStart(6), yuan(r.gmvFen ?? NaN).padStart(16),
+    r.longestFrameMs.toFixed(0).padStart(9), r.mainThreadBusyPct.toFixed(1).padStart(7), r.rendererCpuPct.toFixed(0).padStart(6), yuan(r.gmvFen ?? NaN).padStart(16),
     (r.gmvMoved ? 'yes' : 'NO').padStart(6), r.connection.padStart(10), r.load1.toFixed(1).padStart(5),
   ].join(' ');
 }
