@@ -229,6 +229,19 @@ describe('the province wall', () => {
         expect(box.left).toBeCloseTo(0, 0);
         expect(box.top).toBeCloseTo(0, 0);
         expect(await page.getByTestId('wall-gmv').isVisible()).toBe(true);
+        // The GMV curve's canvas is drawn at the pixels it covers on this screen (in quarter steps), not at the
+        // stage's: sharp on a 4K wall, no wasted pixels on a small one.
+        const ratio = Math.ceil(scale * 4) / 4;
+        await page.waitForFunction(
+          (r) => {
+            const canvas = (globalThis as unknown as PageWindow).document.querySelector('[data-testid="wall-curve"] canvas') as unknown as
+              | { width: number; clientWidth: number }
+              | null;
+            return canvas !== null && canvas.clientWidth > 0 && Math.abs(canvas.width - canvas.clientWidth * r) <= 1;
+          },
+          ratio,
+          { timeout: 10_000 },
+        );
         await screenshot(page, `wall-${size.width}x${size.height}`);
       }
       // Another shape (16:10) is letterboxed: the stage keeps its proportions, centred.
