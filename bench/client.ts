@@ -5,7 +5,9 @@
 //    navigation to the numbers on screen with the live connection up; 5 runs each, median;
 //  - the JS shipped to the wall: every script the wall loads, gzip-compressed as a server would send it;
 //  - the wall under load: the simulator at 5× on all 500 sessions plus a burst of 2,000 orders, recorded in a
-//    Chromium performance trace; the longest main-thread task and the longest gap between animation frames.
+//    Chromium performance trace; the longest main-thread task, and the longest animation frame from the page's
+//    Long Animation Frames API (passive: a requestAnimationFrame loop that timed the gaps between frames made the
+//    page render every frame, and so measured a wall that did more work than one nobody probes).
 // Prints a table, writes bench/results/client-latest.json, exits 1 if a floor of issue #7 is missed (2 if the
 // bench itself failed). Needs the built client (`npm run build:client`, done by `npm install`).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
     ...ROLES.map((r) => ({ what: `first screen ${r.name} ≤ ${P.firstScreenMs} ms`, ok: median(firstScreens.get(r.name) ?? []) <= P.firstScreenMs })),
     { what: `wall JS ≤ ${P.wallJsGzipBytes / 1024} KB gzip (and sent compressed)`, ok: js.gzipBytes <= P.wallJsGzipBytes && js.servedCompressed },
     { what: `longest main-thread task ≤ ${P.longestFrameMs} ms`, ok: trace.longestTaskMs <= P.longestFrameMs },
-    { what: `longest frame gap ≤ ${P.longestFrameMs} ms`, ok: trace.longestFrameGapMs <= P.longestFrameMs },
+    { what: `longest animation frame ≤ ${P.longestFrameMs} ms`, ok: trace.longestFrameMs <= P.longestFrameMs },
     { what: 'the wall moved during the trace', ok: trace.wallGmvEnd !== trace.wallGmvStart },
   ];
   print(result, floors);
@@ -318,8 +320,8 @@ async function tracedWall(browser: Browser, base: string, sim: Simulator, contes
       mainThreadTasks: tasks.length,
       longestTaskMs: round(durs[0] ?? 0),
       tasksOver50Ms: durs.filter((d) => d > 50).length,
-      frames: frames.count,
-      longestFrameGapMs: round(frames.longestGapMs),
+      longFrames: frames.count,
+      longestFrameMs: round(frames.longestMs),
       wallGmvStart,
       wallGmvEnd,
     };
@@ -328,25 +330,24 @@ async function tracedWall(browser: Browser, base: string, sim: Simulator, contes
   }
 }
 
-/** Counts animation frames in the page and keeps the longest gap between two of them. */
+/** Counts the page's long animation frames (over 50 ms) and keeps the longest, without asking for any frame. */
 async function startFrameProbe(page: Page): Promise<void> {
   // A string, not a function: tsx's name-keeping helper (__name) does not exist in the page.
   await page.evaluate(`(() => {
-    const f = (globalThis.__frames = { count: 0, longestGapMs: 0, last: 0 });
-    const step = (t) => {
-      if (f.last) f.longestGapMs = Math.max(f.longestGapMs, t - f.last);
-      f.last = t;
-      f.count++;
-      requestAnimationFrame(step);
-    };
-    requestAnimationFrame(step);
+    const f = (globalThis.__frames = { count: 0, longestMs: 0 });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        f.count++;
+        f.longestMs = Math.max(f.longestMs, e.duration);
+      }
+    }).observe({ type: 'long-animation-frame' });
   })()`);
 }
 
-async function readFrameProbe(page: Page): Promise<{ count: number; longestGapMs: number }> {
+async function readFrameProbe(page: Page): Promise<{ count: number; longestMs: number }> {
   return page.evaluate(() => {
-    const f = (globalThis as unknown as { __frames: { count: number; longestGapMs: number } }).__frames;
-    return { count: f.count, longestGapMs: f.longestGapMs };
+    const f = (globalThis as unknown as { __frames: { count: number; longestMs: number } }).__frames;
+    return { count: f.count, longestMs: f.longestMs };
   });
 }
 
@@ -396,7 +397,7 @@ function print(r: ClientBenchResult, floors: Array<{ what: string; ok: boolean }
     `wall JS                             ${(r.wallJs.gzipBytes / 1024).toFixed(1)} KB gzip, ${(r.wallJs.rawBytes / 1024).toFixed(1)} KB raw, ${r.wallJs.files} files; the hub sent ${(r.wallJs.sentBytes / 1024).toFixed(1)} KB${r.wallJs.servedCompressed ? ' (gzip)' : ' (uncompressed!)'}`,
     `wall under ${r.trace.speed}× simulator + ${r.trace.burstOrders} orders burst, ${r.trace.traceMs / 1000} s traced:`,
     `  main-thread tasks                 ${r.trace.mainThreadTasks}, longest ${r.trace.longestTaskMs} ms, ${r.trace.tasksOver50Ms} over 50 ms`,
-    `  animation frames                  ${r.trace.frames}, longest gap ${r.trace.longestFrameGapMs} ms`,
+    `  animation frames over 50 ms       ${r.trace.longFrames}, longest ${r.trace.longestFrameMs} ms`,
     `  simulator                         ${r.trace.simulator.accepted} accepted, ${r.trace.simulator.rejected} rejected, ${r.trace.simulator.retries} retries`,
     `  wall GMV                          ${r.trace.wallGmvStart} → ${r.trace.wallGmvEnd}`,
     ...floors.map((f) => `${f.ok ? 'ok  ' : 'MISS'} ${f.what}`),
