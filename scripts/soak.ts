@@ -349,7 +349,8 @@ async function installProbe(page: Page): Promise<void> {
         const scripted = e.scripts.reduce((a, x) => a + x.duration, 0);
         const lastScriptEnd = e.scripts.reduce((a, x) => Math.max(a, x.startTime + x.duration), e.startTime);
         const what = 'tasks ' + Math.round(render - e.startTime) + ' ms, rAF ' + Math.round(style - render) + ' ms, style/layout/paint ' + Math.round(end - style) +
-          ' ms, blocking ' + Math.round(e.blockingDuration) + ' ms; ' + e.scripts.length + ' scripts ' + Math.round(scripted) + ' ms, the last ending ' + Math.round(render - lastScriptEnd) + ' ms before rendering' + (top ? '; longest script ' + Math.round(top.duration) + ' ms ' + top.invokerType + ' ' + top.invoker : '');
+          ' ms, blocking ' + Math.round(e.blockingDuration) + ' ms; ' + e.scripts.length + ' scripts ' + Math.round(scripted) + ' ms, the last ending ' + Math.round(render - lastScriptEnd) + ' ms before rendering' + (top ? '; longest script ' + Math.round(top.duration) + ' ms ' + top.invokerType + ' ' + top.invoker +
+            ' (' + (top.sourceFunctionName || '?') + ' in ' + String(top.sourceURL).split('/').pop() + ':' + top.sourceCharPosition + ', forced style/layout ' + Math.round(top.forcedStyleAndLayoutDuration) + ' ms)' : '');
         s.frames.push([e.startTime, e.duration, what]);
       }
     }).observe({ type: 'long-animation-frame' });
