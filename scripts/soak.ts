@@ -242,6 +242,7 @@ async function main(): Promise<void> {
     const outsideGc = ([s, d]: readonly [number, number, ...unknown[]]) => !gcWindows.some(([a, b]) => s < b + 5 && s + d > a - 5);
     const tasks = probe.tasks.filter(outsideGc);
     const frames = probe.frames.filter(outsideGc);
+    const worst = frames.reduce<[number, number, string] | null>((a, f) => (a && a[1] >= f[1] ? a : f), null);
     const now = Date.now();
     const taskDuration = pre['TaskDuration'] ?? 0;
     const stats = sim.stats();
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
       hubRssMB: mb(rssBytes(hub.child.pid)),
       longestTaskMs: round(Math.max(0, ...tasks.map(([, d]) => d))),
       longTasks: tasks.length,
-      longestFrameMs: round(Math.max(0, ...frames.map(([, d]) => d))),
+      longestFrameMs: round(worst?.[1] ?? 0),
       longFrames: frames.length,
       mainThreadBusyPct: round((100 * (taskDuration - lastTaskDuration) * 1000) / (now - lastSampleAt)),
       rendererCpuPct: cpuPct('renderer'),
@@ -277,7 +278,6 @@ async function main(): Promise<void> {
     lastGmv = gmvFen;
     rows.push(row);
     say(format(row));
-    const worst = frames.reduce<[number, number, string] | null>((a, f) => (a && a[1] >= f[1] ? a : f), null);
     if (worst && worst[1] > P.maxFrameMs) note(`longest frame ${round(worst[1])} ms: ${worst[2]}`);
 
     if (m === KILL_AFTER) {
