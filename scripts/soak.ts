@@ -185,6 +185,13 @@ async function main(): Promise<void> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const browserCdp = await browser.newBrowserCDPSession();
+  // The soak's own steps on the page's clock, to tell a long frame caused by the soak's sampling from the wall's own.
+  const timeOrigin = Number(await page.evaluate('performance.timeOrigin'));
+  const steps: Array<[number, string]> = [];
+  const step = (what: string) => {
+    steps.push([Date.now() - timeOrigin, what]);
+    if (steps.length > 200) steps.splice(0, 100);
+  };
 
   // Chromium was started at this process' priority; from here on the simulator here (and a restarted hub) run below it.
   os.setPriority(P.serverNice);
@@ -201,8 +208,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const gcWindows: Array<[number, number]> = [];
   const gmvLog: Array<[number, number]> = [];
+  step('first metrics');
   let lastTaskDuration = (await metrics(cdp))['TaskDuration'] ?? 0;
   let lastCpu = await processCpu(browserCdp);
+  step('sampled');
   let lastSampleAt = Date.now();
   let lastGmv: number | null = null;
   let restart: Restart | null = null;
@@ -225,18 +234,24 @@ async function main(): Promise<void> {
       mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
       writeFileSync(path.join(ROOT, 'bench', 'results', 'soak-wall.cpuprofile'), JSON.stringify(profile));
     }
+    step('read the probe');
     const probe = await readProbe(page);
     for (const [at, text] of probe.gmv) {
       const fen = fenOf(text);
       if (fen !== null) gmvLog.push([at, fen]);
     }
+    step('metrics');
     const pre = await metrics(cdp);
     const gcFrom = await pageNow(page);
+    step('forced GC');
     await cdp.send('HeapProfiler.collectGarbage');
     const gcTo = await pageNow(page);
     gcWindows.push([gcFrom, gcTo]);
+    step('metrics after GC');
     const post = await metrics(cdp);
+    step('element count');
     const elements = Number(await page.evaluate('document.getElementsByTagName("*").length'));
+    step('GMV text');
     const gmvFen = fenOf(await page.getByTestId('wall-gmv').textContent());
     const connection = (await page.getByTestId('wall-connection').getAttribute('data-state')) ?? '?';
     const outsideGc = ([s, d]: readonly [number, number, ...unknown[]]) => !gcWindows.some(([a, b]) => s < b + 5 && s + d > a - 5);
@@ -246,7 +261,9 @@ async function main(): Promise<void> {
     const now = Date.now();
     const taskDuration = pre['TaskDuration'] ?? 0;
     const stats = sim.stats();
+    step('process CPU');
     const cpu = await processCpu(browserCdp);
+    step('sampled');
     const cpuPct = (k: 'renderer' | 'gpu') => round((100 * (cpu[k] - lastCpu[k]) * 1000) / (now - lastSampleAt));
     const row: Row = {
       minute: m,
@@ -278,7 +295,7 @@ async function main(): Promise<void> {
     lastGmv = gmvFen;
     rows.push(row);
     say(format(row));
-    if (worst && worst[1] > P.maxFrameMs) note(`longest frame ${round(worst[1])} ms: ${worst[2]}`);
+    if (worst && worst[1] > P.maxFrameMs) note(`longest frame ${round(worst[1])} ms: ${worst[2]}; ${afterStep(steps, worst[0])}`);
 
     if (m === KILL_AFTER) {
       restart = await killAndRestart({ page, sim, port, token, hub, restartHub: async () => (hub = await startNiceHub()) });
@@ -401,6 +418,12 @@ async function readProbe(page: Page): Promise<ProbeRead> {
     s.conn = [];
     return out;
   })()`)) as ProbeRead;
+}
+
+/** Which of the soak's own steps came last before a page time (its start, ms), and how long before. */
+function afterStep(steps: ReadonlyArray<readonly [number, string]>, at: number): string {
+  const before = steps.filter(([t]) => t <= at).at(-1);
+  return before ? `began ${Math.round(at - before[0])} ms after the soak's step "${before[1]}"` : 'began before the soak sampled';
 }
 
 const pageNow = async (page: Page) => Number(await page.evaluate('performance.now()'));
