@@ -177,6 +177,35 @@ export interface ClientToServerEvents {
   'ticket:open': (payload: unknown, cb: Cb<TicketDto>) => void;
 }
 
+/**
+ * One round of the alert evaluator, as one room sees it. A busy evening changes hundreds of alerts in one round
+ * (each open one is refreshed every few seconds); one Socket.IO message per alert was hundreds of WebSocket frames
+ * in a few milliseconds, each a task on every staff screen's main thread, and the wall's frames waited behind them.
+ */
+export interface AlertChanges {
+  raised: AlertDto[];
+  updated: AlertDto[];
+  cleared: AlertDto[];
+}
+
+/**
+ * A list of open alerts after a round: raised and updated ones put in (replacing the same id; an update that
+ * carries clearedAt removes it), cleared ones taken out. New alerts go first, the list's order otherwise kept.
+ */
+export function applyAlertChanges(open: readonly AlertDto[], c: AlertChanges): AlertDto[] {
+  const gone = new Set(c.cleared.map((a) => a.id));
+  const put = new Map<number, AlertDto>();
+  for (const a of [...c.raised, ...c.updated]) {
+    if (a.clearedAt) gone.add(a.id);
+    else put.set(a.id, a);
+  }
+  for (const id of gone) put.delete(id);
+  const known = new Set(open.map((a) => a.id));
+  const fresh = [...put.values()].filter((a) => !known.has(a.id));
+  const kept = open.filter((a) => !gone.has(a.id)).map((a) => put.get(a.id) ?? a);
+  return [...fresh, ...kept];
+}
+
 export interface ServerToClientEvents {
   'wall:snapshot': (s: WallSnapshot) => void;
   'wall:updated': (u: WallUpdate) => void;
@@ -184,9 +213,8 @@ export interface ServerToClientEvents {
   'city:updated': (u: CityUpdate) => void;
   'session:snapshot': (s: SessionSnapshot) => void;
   'session:updated': (u: SessionUpdate) => void;
-  'alert:raised': (a: AlertDto) => void;
-  'alert:updated': (a: AlertDto) => void;
-  'alert:cleared': (a: AlertDto) => void;
+  /** Every alert one evaluation raised, updated or cleared in the receiver's scope: one message, however many. */
+  'alert:changes': (c: AlertChanges) => void;
   'ticket:opened': (t: TicketDto) => void;
   'ticket:updated': (u: TicketUpdate) => void;
   'announcement:posted': (a: AnnouncementDto) => void;

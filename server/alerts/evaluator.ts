@@ -2,7 +2,7 @@
 // 刷单 rules every ten from the durable log in PostgreSQL. Opens, updates and clears Alert rows and pushes
 // each change to whoever may see it (and to the city's webhooks).
 import type { AlertDto, AlertThresholds } from '../../contracts/response';
-import type { SeriesPoint } from '../../contracts/live';
+import type { AlertChanges, SeriesPoint } from '../../contracts/live';
 import type { Prisma } from '../db/generated/client.ts';
 import type { Database } from '../db/index';
 import type { Clock } from '../clock';
@@ -17,12 +17,11 @@ import { MINUTE } from '../domain/time';
 import type { Lease } from './lease';
 import { DEFAULT_THRESHOLDS, readThresholds } from './settings';
 import { alertDto } from './dto';
-import { responseRooms } from './routing';
+import { changesByRoom, type AlertChange } from './routing';
 import type { WebhookNotifier } from './webhooks';
 
-export type AlertEvent = 'alert:raised' | 'alert:updated' | 'alert:cleared';
-/** Sends an alert event to rooms (io.to(rooms).emit in the hub; a recorder in tests). */
-export type EmitTo = (rooms: string[], event: AlertEvent, alert: AlertDto) => void;
+/** Sends one round's changes in a room's scope to that room (io.to(room).emit in the hub; a recorder in tests). */
+export type EmitTo = (room: string, changes: AlertChanges) => void;
 
 export interface EvaluatorOptions {
   fastMs?: number;
@@ -185,6 +184,16 @@ export class AlertEvaluator {
 
   private async apply(findings: Finding[], now: number): Promise<void> {
     const plan = planAlerts(this.open, findings, now);
+    // The round's changes go out together, also when a write fails midway: what was written is news.
+    const changes: AlertChange[] = [];
+    try {
+      await this.write(plan, now, changes);
+    } finally {
+      for (const [room, c] of changesByRoom(changes)) this.emitTo(room, c);
+    }
+  }
+
+  private async write(plan: ReturnType<typeof planAlerts>, now: number, changes: AlertChange[]): Promise<void> {
     const at = new Date(now);
     const { prisma } = this.db;
     for (const f of plan.raise) {
@@ -195,7 +204,7 @@ export class AlertEvaluator {
         data: { key: f.key, rule: f.rule, severity: f.severity, sessionId: f.sessionId, teamId: f.teamId, cityCode: f.cityCode, message: f.message, details, openedAt: at, updatedAt: at },
       }));
       this.open.set(f.key, { id: row.id, key: f.key, severity: row.severity, detailsJson: JSON.stringify(row.details), writtenAt: row.updatedAt.getTime() });
-      if (!existing) this.emit('alert:raised', alertDto(row, this.teamName(f.teamId)));
+      if (!existing) this.changed(changes, 'raised', alertDto(row, this.teamName(f.teamId)));
     }
     for (const f of plan.update) {
       const o = this.open.get(f.key);
@@ -205,7 +214,7 @@ export class AlertEvaluator {
         data: { severity: f.severity, message: f.message, details: f.details as Prisma.InputJsonValue, updatedAt: at },
       });
       this.open.set(f.key, { ...o, severity: row.severity, detailsJson: JSON.stringify(row.details), writtenAt: now });
-      this.emit('alert:updated', alertDto(row, this.teamName(f.teamId)));
+      this.changed(changes, 'updated', alertDto(row, this.teamName(f.teamId)));
     }
     for (const key of plan.clear) {
       const o = this.open.get(key);
@@ -214,7 +223,7 @@ export class AlertEvaluator {
       this.open.delete(key);
       if (n.count === 0) continue;
       const row = await prisma.alert.findUniqueOrThrow({ where: { id: o.id } });
-      this.emit('alert:cleared', alertDto(row, this.teamName(row.teamId)));
+      this.changed(changes, 'cleared', alertDto(row, this.teamName(row.teamId)));
     }
   }
 
@@ -222,9 +231,9 @@ export class AlertEvaluator {
     return id === null ? undefined : this.live.directory.names.teams.get(id)?.name;
   }
 
-  private emit(event: AlertEvent, a: AlertDto): void {
-    this.emitTo(responseRooms(a.cityCode, a.teamId), event, a);
+  private changed(changes: AlertChange[], kind: AlertChange['kind'], alert: AlertDto): void {
+    changes.push({ kind, alert });
     // Webhooks hear of openings and clearings only; an update every few seconds would flood a group chat.
-    if (event !== 'alert:updated') this.notifier.notify({ event, alert: a });
+    if (kind !== 'updated') this.notifier.notify({ event: kind === 'raised' ? 'alert:raised' : 'alert:cleared', alert });
   }
 }

@@ -34,7 +34,7 @@ export function createResponse(ctx: AppContext, live: Live, io: IoServer, redisU
     city: (code: string) => live.directory.names.cities.get(code)?.short,
   };
   const notifier = new WebhookNotifier(ctx.db, log, names);
-  const evaluator = new AlertEvaluator(ctx.db, live, (rooms, event, a) => io.to(rooms).emit(event, a), ctx.clock, log, lease, notifier);
+  const evaluator = new AlertEvaluator(ctx.db, live, (room, changes) => io.to(room).emit('alert:changes', changes), ctx.clock, log, lease, notifier);
   let started = false;
   return {
     evaluator,

@@ -12,9 +12,11 @@ import { manualClock } from '../../server/clock.ts';
 import { openLiveStore } from '../../server/live/open-store.ts';
 import { createLive, type Live } from '../../server/live/index.ts';
 import { ALERT_LEASE_KEY, MemoryLease, RedisLease } from '../../server/alerts/lease.ts';
-import { AlertEvaluator, type AlertEvent } from '../../server/alerts/evaluator.ts';
+import { AlertEvaluator } from '../../server/alerts/evaluator.ts';
+import { rooms } from '../../server/realtime/rooms.ts';
 import { WebhookNotifier } from '../../server/alerts/webhooks.ts';
 import type { AlertDto } from '../../contracts/response.ts';
+import type { AlertChanges } from '../../contracts/live.ts';
 
 describe('MemoryLease', () => {
   test('two holders in one group: one leads until it releases or its lease runs out', async () => {
@@ -81,7 +83,8 @@ describe('RedisLease and two evaluators on one Redis and PostgreSQL', () => {
   });
 
   test('only the leader evaluates: each late session is raised once; on failover the new leader adopts the open alerts', async () => {
-    const emitted: Array<{ hub: string; event: AlertEvent; alert: AlertDto }> = [];
+    // What the province hears: every alert, one message per round.
+    const emitted: Array<{ hub: string; event: keyof AlertChanges; alert: AlertDto }> = [];
     const evaluator = async (hub: string) => {
       const store = await openLiveStore(url);
       const live = createLive({ config, db, clock, log, store });
@@ -89,14 +92,17 @@ describe('RedisLease and two evaluators on one Redis and PostgreSQL', () => {
       await live.directory.refresh();
       const notifier = new WebhookNotifier(db, log, { team: () => undefined, city: () => undefined });
       notifiers.push(notifier);
-      return new AlertEvaluator(db, live, (_rooms, event, alert) => emitted.push({ hub, event, alert }), clock, log, new RedisLease(redis(), hub, 5000), notifier);
+      return new AlertEvaluator(db, live, (room, changes) => {
+        if (room !== rooms.province) return;
+        for (const event of ['raised', 'updated', 'cleared'] as const) for (const alert of changes[event]) emitted.push({ hub, event, alert });
+      }, clock, log, new RedisLease(redis(), hub, 5000), notifier);
     };
     const a = await evaluator('hub-a');
     const b = await evaluator('hub-b');
     // The fixture's sessions started 10 minutes ago with no data: all three are late.
     for (let i = 0; i < 3; i++) await Promise.all([a.tick(), b.tick()]);
     expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
-    const raised = emitted.filter((e) => e.event === 'alert:raised');
+    const raised = emitted.filter((e) => e.event === 'raised');
     expect(raised.map((e) => e.alert.sessionId).sort()).toEqual([fx.sessionA1, fx.sessionA2, fx.sessionB1].sort());
     expect(new Set(raised.map((e) => e.hub)).size).toBe(1);
     expect(await db.prisma.alert.count()).toBe(3);
@@ -106,14 +112,14 @@ describe('RedisLease and two evaluators on one Redis and PostgreSQL', () => {
     expect(await redises[0]!.get(ALERT_LEASE_KEY)).toBeNull();
     await follower.tick();
     expect(follower.isLeader).toBe(true);
-    expect(emitted.filter((e) => e.event === 'alert:raised')).toHaveLength(3);
+    expect(emitted.filter((e) => e.event === 'raised')).toHaveLength(3);
     expect(await db.prisma.alert.count({ where: { clearedAt: null } })).toBe(3);
 
     // The new leader clears what it adopted when the condition ends: the sessions are cancelled.
     await db.prisma.liveSession.updateMany({ data: { status: 'cancelled' } });
     for (const l of lives) await l.directory.refresh();
     await follower.tick();
-    const cleared = emitted.filter((e) => e.event === 'alert:cleared');
+    const cleared = emitted.filter((e) => e.event === 'cleared');
     expect(cleared).toHaveLength(3);
     expect(await db.prisma.alert.count({ where: { clearedAt: null } })).toBe(0);
     await follower.stop();

@@ -2,6 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../contracts/live';
 import type { Ack } from '../../contracts/errors';
+import type { AlertDto } from '../../contracts/response';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -57,5 +58,19 @@ export function waitFor<E extends keyof ServerToClientEvents>(
 export function record<E extends keyof ServerToClientEvents>(s: Client, event: E): Array<Parameters<ServerToClientEvents[E]>[0]> {
   const got: Array<Parameters<ServerToClientEvents[E]>[0]> = [];
   s.on(event, ((p: Parameters<ServerToClientEvents[E]>[0]) => got.push(p)) as never);
+  return got;
+}
+
+type AlertKind = 'raised' | 'updated' | 'cleared';
+
+/** Resolves with the first alert of that kind satisfying `pred` in the `alert:changes` rounds received, or rejects after `ms`. */
+export function waitForAlert(s: Client, kind: AlertKind, pred: (a: AlertDto) => boolean = () => true, ms = 5000): Promise<AlertDto> {
+  return waitFor(s, 'alert:changes', (c) => c[kind].some(pred), ms).then((c) => c[kind].find(pred)!);
+}
+
+/** Collects every alert of that kind received in `alert:changes` rounds, for asserting that nothing arrived. */
+export function recordAlerts(s: Client, kind: AlertKind): AlertDto[] {
+  const got: AlertDto[] = [];
+  s.on('alert:changes', (c) => got.push(...c[kind]));
   return got;
 }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { CITY_A } from '../helpers/fixture.ts';
-import { connect, waitFor, type Client } from '../helpers/socket.ts';
+import { connect, waitForAlert, type Client } from '../helpers/socket.ts';
 import { manualClock } from '../../server/clock.ts';
 import { MINUTE } from '../../server/domain/time.ts';
 import type { AlertDto } from '../../contracts/response.ts';
@@ -31,13 +31,13 @@ describe('alert thresholds saved by the province reach the evaluator of a runnin
 
   test('lowering “late start” to 2 minutes raises late_start within the next round; restoring 5 clears it', async () => {
     expect(await h.db.prisma.alert.count({ where: { rule: 'late_start' } })).toBe(0);
-    const raised = waitFor(city, 'alert:raised', lateA1, 15_000);
+    const raised = waitForAlert(city, 'raised', lateA1, 15_000);
     const put = await h.req('PUT', '/api/v1/alerts/thresholds', { token: province, body: { lateStartMinutes: 2 } });
     expect(put.status).toBe(200);
     expect(put.body.value).toMatchObject({ lateStartMinutes: 2, silentSeconds: 120 });
     expect(await raised).toMatchObject({ severity: 'warning', cityCode: CITY_A, teamId: h.fx.teamA1, clearedAt: null });
 
-    const cleared = waitFor(city, 'alert:cleared', lateA1, 15_000);
+    const cleared = waitForAlert(city, 'cleared', lateA1, 15_000);
     expect((await h.req('PUT', '/api/v1/alerts/thresholds', { token: province, body: { lateStartMinutes: 5 } })).status).toBe(200);
     expect((await cleared).clearedAt).not.toBeNull();
   }, 40_000);

@@ -2,12 +2,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { CITY_A, CITY_B } from '../helpers/fixture.ts';
-import { ack, connect, record, waitFor, type Client } from '../helpers/socket.ts';
+import { ack, connect, recordAlerts, waitFor, waitForAlert, type Client } from '../helpers/socket.ts';
 import { createCollectorKey } from '../../server/auth/service.ts';
 import { manualClock } from '../../server/clock.ts';
 import { MINUTE } from '../../server/domain/time.ts';
 import { phoneBuyerRef } from '../../server/domain/alerts.ts';
 import type { AlertDto } from '../../contracts/response.ts';
+import type { AlertChanges } from '../../contracts/live.ts';
 
 let n = 0;
 describe('alerts reach the province, the team’s city and the team only', () => {
@@ -34,7 +35,7 @@ describe('alerts reach the province, the team’s city and the team only', () =>
     for (const who of ['province', 'cityA', 'cityB', 'teamA1', 'teamB1'] as const) {
       tokens[who] = await h.login(h.fx.users[who]);
       c[who] = await connect(h.url, tokens[who]!);
-      got[who] = { raised: record(c[who], 'alert:raised'), cleared: record(c[who], 'alert:cleared') };
+      got[who] = { raised: recordAlerts(c[who], 'raised'), cleared: recordAlerts(c[who], 'cleared') };
     }
   });
   afterAll(async () => {
@@ -46,25 +47,33 @@ describe('alerts reach the province, the team’s city and the team only', () =>
 
   test('a session not live 5 minutes after its start raises late_start within a second or two, routed by scope', async () => {
     const { sessionA1, sessionA2, sessionB1 } = h.fx;
+    // All three are late from the same moment: one round raises them, and each room hears of its own in one message.
+    const rounds = {
+      province: waitFor(c.province, 'alert:changes', (x) => x.raised.some(late(sessionB1)), 3000),
+      cityA: waitFor(c.cityA, 'alert:changes', (x) => x.raised.some(late(sessionA1)), 3000),
+    };
     const waits = [
-      waitFor(c.province, 'alert:raised', late(sessionB1), 3000),
-      waitFor(c.cityA, 'alert:raised', late(sessionA2), 3000),
-      waitFor(c.cityB, 'alert:raised', late(sessionB1), 3000),
-      waitFor(c.teamA1, 'alert:raised', late(sessionA1), 3000),
-      waitFor(c.teamB1, 'alert:raised', late(sessionB1), 3000),
+      waitForAlert(c.province, 'raised', late(sessionB1), 3000),
+      waitForAlert(c.cityA, 'raised', late(sessionA2), 3000),
+      waitForAlert(c.cityB, 'raised', late(sessionB1), 3000),
+      waitForAlert(c.teamA1, 'raised', late(sessionA1), 3000),
+      waitForAlert(c.teamB1, 'raised', late(sessionB1), 3000),
     ];
     clock.advance(6 * MINUTE);
     const [, , b] = await Promise.all(waits);
     expect(b).toMatchObject({ rule: 'late_start', severity: 'warning', cityCode: CITY_B, teamId: h.fx.teamB1, clearedAt: null, teamName: '瓷都青年' });
+    const lateIn = (x: AlertChanges) => x.raised.filter((r) => r.rule === 'late_start').map((r) => r.sessionId).sort((p, q) => p! - q!);
+    expect(lateIn(await rounds.province)).toEqual([sessionA1, sessionA2, sessionB1].sort((p, q) => p - q));
+    expect(lateIn(await rounds.cityA)).toEqual([sessionA1, sessionA2].sort((p, q) => p - q));
   });
 
   test('data arriving clears it; each city and team hears of its own sessions only', async () => {
     const { sessionA1, sessionA2, sessionB1 } = h.fx;
-    const clearedA1 = waitFor(c.teamA1, 'alert:cleared', late(sessionA1), 3000);
+    const clearedA1 = waitForAlert(c.teamA1, 'cleared', late(sessionA1), 3000);
     await ingest(keyA, [stats(sessionA1)]);
     expect((await clearedA1).clearedAt).not.toBeNull();
     // City B's own clearing comes after A1's on every socket, so by then an A1 event sent to city B would have arrived.
-    const clearedB1 = Promise.all([c.cityB, c.teamB1].map((s) => waitFor(s, 'alert:cleared', late(sessionB1), 3000)));
+    const clearedB1 = Promise.all([c.cityB, c.teamB1].map((s) => waitForAlert(s, 'cleared', late(sessionB1), 3000)));
     await ingest(keyB, [stats(sessionB1)]);
     await clearedB1;
     const sessions = (who: string, k: 'raised' | 'cleared') => new Set(got[who]![k].map((a) => a.sessionId));
@@ -109,8 +118,8 @@ describe('alerts reach the province, the team’s city and the team only', () =>
   });
 
   test('an order from a team member’s phone raises member_buyer from the durable log within the fraud tick', async () => {
-    const raised = waitFor(c.cityA, 'alert:raised', (a) => a.rule === 'member_buyer' && a.sessionId === h.fx.sessionA1, 15_000);
-    const leak = record(c.cityB, 'alert:raised');
+    const raised = waitForAlert(c.cityA, 'raised', (a) => a.rule === 'member_buyer' && a.sessionId === h.fx.sessionA1, 15_000);
+    const leak = recordAlerts(c.cityB, 'raised');
     await ingest(keyA, [
       stats(h.fx.sessionA1),
       { type: 'order', id: `al-${++n}`, sessionId: h.fx.sessionA1, at: new Date(clock.now()).toISOString(), orderId: `al-o-${n}`, quantity: 1, amountFen: 990, buyerRef: phoneBuyerRef('18800001234') },
@@ -120,7 +129,7 @@ describe('alerts reach the province, the team’s city and the team only', () =>
   });
 
   test('a suspended team’s live session raises suspended_live', async () => {
-    const raised = waitFor(c.teamA1, 'alert:raised', (a) => a.rule === 'suspended_live' && a.sessionId === h.fx.sessionA1, 10_000);
+    const raised = waitForAlert(c.teamA1, 'raised', (a) => a.rule === 'suspended_live' && a.sessionId === h.fx.sessionA1, 10_000);
     const v = await h.req('POST', '/api/v1/violations', {
       token: tokens.cityA,
       body: { teamId: h.fx.teamA1, sessionId: h.fx.sessionA1, kind: 'product', evidence: '销售未备案商品', decision: 'suspension', reason: '停播整改' },

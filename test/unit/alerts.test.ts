@@ -1,12 +1,15 @@
-// The alert rules as plain functions with fixed clocks, each at the edge of its threshold.
+// The alert rules as plain functions with fixed clocks, each at the edge of its threshold; how a round's changes are
+// split by room and applied to an open list.
 import { describe, expect, test } from 'vitest';
 import {
   buyerRepeat, isWatched, lateStart, memberBuyer, median, orderBurst, overrun, phoneBuyerRef, planAlerts, streamSilent,
   suspendedLive, ticketDue, ticketLate, viewerDrop, fastFindings, type Finding, type LiveFacts, type OpenAlert, type OrderFacts, type RuleSession,
 } from '../../server/domain/alerts.ts';
-import { AlertThresholds, TicketSla } from '../../contracts/response.ts';
+import { AlertThresholds, TicketSla, type AlertDto } from '../../contracts/response.ts';
 import { MINUTE, shanghaiInstant } from '../../server/domain/time.ts';
-import type { SeriesPoint } from '../../contracts/live.ts';
+import { applyAlertChanges, type SeriesPoint } from '../../contracts/live.ts';
+import { changesByRoom } from '../../server/alerts/routing.ts';
+import { rooms } from '../../server/realtime/rooms.ts';
 
 const T0 = shanghaiInstant('2024-10-21', 19, 0);
 const t = AlertThresholds.parse({});
@@ -201,5 +204,47 @@ describe('ticket SLA', () => {
     expect(median([])).toBeNull();
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(3);
+  });
+});
+
+describe('one message per room and round', () => {
+  const dto = (id: number, over: Partial<AlertDto> = {}): AlertDto => ({
+    id, key: `k${id}`, rule: 'late_start', severity: 'warning', sessionId: id, teamId: id, cityCode: '360100', message: `m${id}`,
+    details: null, openedAt: '2024-10-21T11:00:00.000Z', updatedAt: '2024-10-21T11:00:00.000Z', clearedAt: null, ...over,
+  });
+
+  test('changesByRoom(): the province gets every change, each city its own, each team its own; session-less alerts skip teams', () => {
+    const got = changesByRoom([
+      { kind: 'raised', alert: dto(1) },
+      { kind: 'updated', alert: dto(2, { cityCode: '360200' }) },
+      { kind: 'cleared', alert: dto(3, { teamId: null, sessionId: null }) },
+      { kind: 'raised', alert: dto(4) },
+    ]);
+    const ids = (room: string) => {
+      const c = got.get(room)!;
+      return { raised: c.raised.map((a) => a.id), updated: c.updated.map((a) => a.id), cleared: c.cleared.map((a) => a.id) };
+    };
+    expect([...got.keys()].sort()).toEqual([rooms.province, rooms.cityStaff('360100'), rooms.cityStaff('360200'), rooms.team(1), rooms.team(2), rooms.team(4)].sort());
+    expect(ids(rooms.province)).toEqual({ raised: [1, 4], updated: [2], cleared: [3] });
+    expect(ids(rooms.cityStaff('360100'))).toEqual({ raised: [1, 4], updated: [], cleared: [3] });
+    expect(ids(rooms.cityStaff('360200'))).toEqual({ raised: [], updated: [2], cleared: [] });
+    expect(ids(rooms.team(4))).toEqual({ raised: [4], updated: [], cleared: [] });
+    expect(changesByRoom([]).size).toBe(0);
+  });
+
+  test('applyAlertChanges(): new ones first, updates in place, cleared ones and updates carrying clearedAt taken out', () => {
+    const open = [dto(1), dto(2), dto(3)];
+    const next = applyAlertChanges(open, {
+      raised: [dto(9), dto(2, { message: 'again' })],
+      updated: [dto(1, { severity: 'critical' }), dto(3, { clearedAt: '2024-10-21T11:05:00.000Z' })],
+      cleared: [dto(7)],
+    });
+    expect(next.map((a) => a.id)).toEqual([9, 1, 2]);
+    expect(next.find((a) => a.id === 1)!.severity).toBe('critical');
+    expect(next.find((a) => a.id === 2)!.message).toBe('again');
+    expect(applyAlertChanges(next, { raised: [], updated: [], cleared: [dto(9), dto(2)] }).map((a) => a.id)).toEqual([1]);
+    // The list given is not changed.
+    expect(open.map((a) => a.id)).toEqual([1, 2, 3]);
+    expect(open[0]!.severity).toBe('warning');
   });
 });

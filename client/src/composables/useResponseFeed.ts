@@ -1,8 +1,9 @@
-// Open alerts and tickets in the caller's scope, kept current by the hub's alert:* and ticket:* events.
+// Open alerts and tickets in the caller's scope, kept current by the hub's alert:changes and ticket:* events.
 // The hub forgets nothing but the socket may miss events while cut off, so every (re)connect re-syncs the
 // alerts (`alert:sync`) and reloads the tickets.
 import { onScopeDispose, ref, shallowRef } from 'vue';
 import type { AlertDto, TicketDto, TicketStepDto } from '@contracts/response';
+import { applyAlertChanges } from '@contracts/live';
 import { isApiError, type ApiErrorCode } from '@/api/http';
 import { ticketsApi, type TicketQuery } from '@/api/response';
 import type { LoadState } from './useAsyncData';
@@ -122,16 +123,12 @@ export function useResponseFeed(options: ResponseFeedOptions = {}) {
     if (step.kind === 'reopened') options.onArrival?.({ kind: 'ticket', ticket });
   });
   if (options.alerts) {
-    live.on('alert:raised', (alert) => {
-      const isNew = !alerts.value.some((a) => a.id === alert.id);
-      alerts.value = upsertById(alerts.value, alert);
-      if (isNew && alert.severity === 'critical') options.onArrival?.({ kind: 'alert', alert });
-    });
-    live.on('alert:updated', (alert) => {
-      alerts.value = alert.clearedAt ? alerts.value.filter((a) => a.id !== alert.id) : upsertById(alerts.value, alert);
-    });
-    live.on('alert:cleared', (alert) => {
-      alerts.value = alerts.value.filter((a) => a.id !== alert.id);
+    live.on('alert:changes', (changes) => {
+      const known = new Set(alerts.value.map((a) => a.id));
+      alerts.value = applyAlertChanges(alerts.value, changes);
+      for (const alert of changes.raised) {
+        if (!known.has(alert.id) && !alert.clearedAt && alert.severity === 'critical') options.onArrival?.({ kind: 'alert', alert });
+      }
     });
   }
 

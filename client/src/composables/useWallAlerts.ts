@@ -1,9 +1,9 @@
-// Open alerts for the province wall: live from alert:raised/updated/cleared, re-synced with `alert:sync`
+// Open alerts for the province wall: live from each evaluation round's alert:changes, re-synced with `alert:sync`
 // on every (re)connect (events may be missed while the socket is cut off).
 import { computed, onScopeDispose, shallowRef } from 'vue';
 import type { AlertDto, AlertSeverity } from '@contracts/response';
+import { applyAlertChanges } from '@contracts/live';
 import { useLiveSocket } from '@/composables/useLiveSocket';
-import { upsertById } from '@/utils/urgency';
 
 const SEVERITY_ORDER: Record<AlertSeverity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -26,14 +26,8 @@ export function useWallAlerts() {
   const alerts = shallowRef<readonly AlertDto[]>([]);
   let stopped = false;
 
-  live.on('alert:raised', (alert) => {
-    if (!alert.clearedAt) alerts.value = upsertById(alerts.value, alert);
-  });
-  live.on('alert:updated', (alert) => {
-    alerts.value = alert.clearedAt ? alerts.value.filter((a) => a.id !== alert.id) : upsertById(alerts.value, alert);
-  });
-  live.on('alert:cleared', (alert) => {
-    alerts.value = alerts.value.filter((a) => a.id !== alert.id);
+  live.on('alert:changes', (changes) => {
+    alerts.value = applyAlertChanges(alerts.value, changes);
   });
 
   async function sync(): Promise<void> {
